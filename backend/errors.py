@@ -1,0 +1,23 @@
+"""The one error type for mistakes a user can make; the API edge turns it into userErrors."""
+
+from collections.abc import Sequence
+
+
+class UserInputError(Exception):
+    def __init__(self, field: Sequence[str], message: str, code: str = "INVALID") -> None:
+        super().__init__(message)
+        self.field = list(field)
+        self.message = message
+        self.code = code
+
+
+class NotFound(UserInputError):
+    """Also what out-of-scope looks like, so scope cannot be probed."""
+
+    def __init__(self, field: Sequence[str], what: str = "対象") -> None:
+        super().__init__(field, f"{what}が見つかりません。", "NOT_FOUND")
+
+
+class Forbidden(UserInputError):
+    def __init__(self, field: Sequence[str] = (), message: str = "この操作を行う権限がありません。") -> None:
+        super().__init__(field, message, "FORBIDDEN")

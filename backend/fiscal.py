@@ -1,0 +1,44 @@
+"""Japan time and the fiscal year (年度: 1 April to 31 March, Japan time)."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def fiscal_year_of(moment: datetime | date) -> int:
+    day = moment.astimezone(JST).date() if isinstance(moment, datetime) else moment
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_bounds(fiscal_year: int) -> tuple[datetime, datetime]:
+    """[start, end) in UTC."""
+    start = datetime.combine(date(fiscal_year, 4, 1), time(), JST)
+    end = datetime.combine(date(fiscal_year + 1, 4, 1), time(), JST)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def fiscal_year_label(fiscal_year: int) -> str:
+    reiwa = fiscal_year - 2018
+    era = f"令和{'元' if reiwa == 1 else reiwa}年度" if reiwa >= 1 else f"平成{fiscal_year - 1988}年度"
+    return f"{fiscal_year}年度（{era}）"
+
+
+def today_jst() -> date:
+    return datetime.now(JST).date()
+
+
+def day_start_utc(day: date) -> datetime:
+    return datetime.combine(day, time(), JST).astimezone(UTC)
+
+
+def day_end_utc(day: date) -> datetime:
+    return day_start_utc(day + timedelta(days=1))
+
+
+def month_key(moment: datetime) -> str:
+    return moment.astimezone(JST).strftime("%Y-%m")
+
+
+def fiscal_months(fiscal_year: int) -> list[str]:
+    return [f"{fiscal_year + (m < 4)}-{m:02d}" for m in (*range(4, 13), 1, 2, 3)]

@@ -1,0 +1,31 @@
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db import Base, utcnow
+
+
+class HubMeeting(Base):
+    """協議の場. status: scheduled, sent, held. packet_status: pending, ready, failed."""
+
+    __tablename__ = "hub_meeting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    recipient_emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    packet_status: Mapped[str] = mapped_column(String(16), default="pending")
+    packet_html: Mapped[str | None] = mapped_column(Text)
+    packet_text: Mapped[str | None] = mapped_column(Text)
+    packet_generated_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgendaItem(Base):
+    __tablename__ = "meeting_agenda_item"
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("hub_meeting.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("regional_issue.id"))

@@ -1,0 +1,12 @@
+"""Imports every model so that Base.metadata is complete (Alembic, tests)."""
+
+from backend.accounts.models import ApiToken, User  # noqa: F401
+from backend.audit.models import AuditEvent  # noqa: F401
+from backend.consultations.models import Action, Consultation  # noqa: F401
+from backend.db import Base  # noqa: F401
+from backend.issues.models import IssueMembership, RegionalIssue  # noqa: F401
+from backend.jobs.models import Job  # noqa: F401
+from backend.mail.models import OutboxMessage  # noqa: F401
+from backend.meetings.models import AgendaItem, HubMeeting  # noqa: F401
+from backend.regions.models import Area, AreaMunicipality, Hub, Municipality, Prefecture  # noqa: F401
+from backend.reports.models import PrefectureReport  # noqa: F401

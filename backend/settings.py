@@ -1,0 +1,41 @@
+"""Settings from the environment, prefix RENKEI_ (see docs/operations.md)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RENKEI_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'renkei.db'}"
+    db_pool_size: int = 10
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    mail_sender: str = "Renkei Desk <no-reply@renkei-desk.local>"
+    outbox_dir: Path = ROOT / "var" / "outbox"
+    public_url: str = "http://127.0.0.1:8000"
+
+    suppression_threshold: int = Field(10, ge=2)
+    lexicon_paths: list[Path] = []
+
+    # Production switches: introspection and the IDE off.
+    introspection: bool = True
+    graphql_ide: bool = True
+    max_query_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_document_bytes: int = 20_000
+    max_page_size: int = 100
+    token_cache_seconds: float = 30.0
+    log_level: str = "INFO"
+    timezone: str = "Asia/Tokyo"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
