@@ -51,10 +51,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
         memory = ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:")
         kwargs = {"poolclass": StaticPool} if memory else {}
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
         _sqlite_pragmas(engine)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+    # hide_parameters: error messages must never carry a consultation's text into the logs
+    return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:

@@ -21,3 +21,14 @@ class NotFound(UserInputError):
 class Forbidden(UserInputError):
     def __init__(self, field: Sequence[str] = (), message: str = "この操作を行う権限がありません。") -> None:
         super().__init__(field, message, "FORBIDDEN")
+
+
+class Unparsed(str):
+    """A date or time the API could not parse, passed through so the service can answer a
+    userError with the field's path instead of a GraphQL coercion error."""
+
+
+def require_parsed(value, field: Sequence[str], message: str = "日時の形式が正しくありません（ISO 8601、例: 2025-06-01T09:30:00+09:00）。"):
+    if isinstance(value, Unparsed):
+        raise UserInputError(field, message, "INVALID_FORMAT")
+    return value

@@ -39,7 +39,7 @@ class TransientMailError(Exception):
 
 
 class PermanentMailError(Exception):
-    """Delivery will not succeed as is (5xx, refused recipients, bad configuration): do not retry."""
+    """Delivery will not succeed as is (5xx, refused recipients, bad config): do not retry."""
 
 
 # --- addresses -------------------------------------------------------------------------------
@@ -130,7 +130,9 @@ class SmtpConfig:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in _SCHEMES:
-            raise ValueError(f"unsupported SMTP URL scheme {parts.scheme!r}; use one of {sorted(_SCHEMES)}")
+            raise ValueError(
+                f"unsupported SMTP URL scheme {parts.scheme!r}; use one of {sorted(_SCHEMES)}"
+            )
         if not parts.hostname:
             raise ValueError("SMTP URL has no host")
         default_port, use_tls, start_tls = _SCHEMES[scheme]
@@ -204,7 +206,8 @@ async def deliver(
     except aiosmtplib.SMTPRecipientsRefused as exc:
         codes = [r.code for r in exc.recipients]
         error = TransientMailError if any(code < 500 for code in codes) else PermanentMailError
-        raise error(f"all recipients refused: {[(r.recipient, r.code, r.message) for r in exc.recipients]}") from exc
+        details = [(r.recipient, r.code, r.message) for r in exc.recipients]
+        raise error(f"all recipients refused: {details}") from exc
     except aiosmtplib.SMTPResponseException as exc:
         error = TransientMailError if exc.code < 500 else PermanentMailError
         raise error(f"SMTP {exc.code}: {exc.message}") from exc

@@ -119,14 +119,16 @@ async def test_nothing_listening_is_transient(tmp_path):
 async def test_recipient_rejected_with_550_is_permanent(smtp_server, tmp_path):
     handler, config = smtp_server
     with pytest.raises(PermanentMailError, match="550"):
-        await deliver(japanese_message(to=["reject550@city.example.jp"]), smtp=config, outbox_dir=tmp_path)
+        message = japanese_message(to=["reject550@city.example.jp"])
+        await deliver(message, smtp=config, outbox_dir=tmp_path)
     assert handler.envelopes == []
 
 
 async def test_recipient_deferred_with_451_is_transient(smtp_server, tmp_path):
     handler, config = smtp_server
     with pytest.raises(TransientMailError, match="451"):
-        await deliver(japanese_message(to=["defer451@city.example.jp"]), smtp=config, outbox_dir=tmp_path)
+        message = japanese_message(to=["defer451@city.example.jp"])
+        await deliver(message, smtp=config, outbox_dir=tmp_path)
     assert handler.envelopes == []
 
 
@@ -139,14 +141,22 @@ async def test_partly_refused_recipients_still_deliver_to_the_others(smtp_server
 
 
 def test_text_only_message_is_single_part():
-    message = build_message(sender=SENDER, to=["a@example.jp"], subject=SUBJECT, text=TEXT, html=None, message_id="outbox-7@renkei-desk")
+    message = build_message(
+        sender=SENDER, to=["a@example.jp"], subject=SUBJECT, text=TEXT, html=None,
+        message_id="outbox-7@renkei-desk",
+    )
     assert message.get_content_type() == "text/plain"
     assert message["Message-ID"] == "<outbox-7@renkei-desk>"
 
 
 @pytest.mark.parametrize(
     "addr",
-    ["tanaka@example.jp", "k.sato+renkei@city.kobe.lg.jp", "o'brien@mail.example.com", "  spaced@example.jp  "],
+    [
+        "tanaka@example.jp",
+        "k.sato+renkei@city.kobe.lg.jp",
+        "o'brien@mail.example.com",
+        "  spaced@example.jp  ",
+    ],
 )
 def test_valid_addresses_are_accepted(addr):
     assert validate_address(addr) == addr.strip()
@@ -188,14 +198,17 @@ def test_invalid_addresses_are_rejected(addr):
          SmtpConfig("relay.example.jp", 2525, username="user", password="p@ss/w0rd")),
         ("smtps://relay.example.jp", SmtpConfig("relay.example.jp", 465, use_tls=True)),
         ("smtp+starttls://u%40example.jp:secret@relay.example.jp",
-         SmtpConfig("relay.example.jp", 587, start_tls=True, username="u@example.jp", password="secret")),
+         SmtpConfig("relay.example.jp", 587, start_tls=True,
+                    username="u@example.jp", password="secret")),
     ],
 )
 def test_smtp_url_is_parsed(url, expected):
     assert SmtpConfig.from_url(url) == expected
 
 
-@pytest.mark.parametrize("url", ["http://relay.example.jp", "smtp://", "relay.example.jp:25", "smtp://h:99999"])
+@pytest.mark.parametrize(
+    "url", ["http://relay.example.jp", "smtp://", "relay.example.jp:25", "smtp://h:99999"]
+)
 def test_bad_smtp_url_is_rejected(url):
     with pytest.raises(ValueError):
         SmtpConfig.from_url(url)

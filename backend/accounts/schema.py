@@ -1,0 +1,104 @@
+"""Set-up: areas, hubs, users (ADMIN only), and `me`."""
+
+import strawberry
+from strawberry.types import Info
+
+from backend.accounts import service as accounts
+from backend.accounts.types import User
+from backend.api.enums import Role
+from backend.api.errors import UserError
+from backend.errors import NotFound, UserInputError
+from backend.regions import service as regions
+from backend.regions.types import Area, Hub
+
+
+@strawberry.input
+class CreateAreaInput:
+    prefecture_code: str
+    name: str
+    municipality_codes: list[str]
+
+
+@strawberry.input
+class CreateHubInput:
+    area_id: strawberry.ID
+    name: str
+
+
+@strawberry.input
+class CreateUserInput:
+    email: str
+    display_name: str
+    role: Role
+    hub_id: strawberry.ID | None = None
+    prefecture_code: str | None = None
+
+
+@strawberry.type
+class AreaPayload:
+    area: Area | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class HubPayload:
+    hub: Hub | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateUserPayload:
+    user: User | None = None
+    api_token: str | None = strawberry.field(default=None, description="Shown once; only its hash is stored.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _int_id(raw: str, field: list[str], what: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise NotFound(field, what) from None
+
+
+@strawberry.type
+class AccountQueries:
+    @strawberry.field
+    async def me(self, info: Info) -> User:
+        async with info.context.read() as session:
+            rows = await accounts.users_by_ids(session, [info.context.actor.user_id])
+        return User.of(rows[info.context.actor.user_id])
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation
+    async def create_area(self, info: Info, input: CreateAreaInput) -> AreaPayload:
+        try:
+            async with info.context.transaction() as session:
+                area = await regions.create_area(session, actor=info.context.actor, prefecture_code=input.prefecture_code,
+                                                 name=input.name, municipality_codes=input.municipality_codes)
+        except UserInputError as e:
+            return AreaPayload(user_errors=[UserError.of(e)])
+        return AreaPayload(area=Area.of(area))
+
+    @strawberry.mutation
+    async def create_hub(self, info: Info, input: CreateHubInput) -> HubPayload:
+        try:
+            async with info.context.transaction() as session:
+                hub = await regions.create_hub(session, actor=info.context.actor,
+                                               area_id=_int_id(input.area_id, ["input", "areaId"], "圏域"), name=input.name)
+        except UserInputError as e:
+            return HubPayload(user_errors=[UserError.of(e)])
+        return HubPayload(hub=Hub.of(hub))
+
+    @strawberry.mutation(description="Creates an account; its API token is shown once, here.")
+    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
+        try:
+            async with info.context.transaction() as session:
+                hub_id = _int_id(input.hub_id, ["input", "hubId"], "拠点") if input.hub_id else None
+                user, token = await accounts.create_user(
+                    session, actor=info.context.actor, email=input.email, display_name=input.display_name,
+                    role=input.role, hub_id=hub_id, prefecture_code=input.prefecture_code)
+        except UserInputError as e:
+            return CreateUserPayload(user_errors=[UserError.of(e)])
+        return CreateUserPayload(user=User.of(user), api_token=token)

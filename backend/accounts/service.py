@@ -1,0 +1,125 @@
+"""Users and API tokens. A token is shown once; only its SHA-256 is stored."""
+
+import hashlib
+import secrets
+import time
+from collections import OrderedDict
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts.actor import Actor
+from backend.accounts.models import ApiToken, User
+from backend.audit import service as audit
+from backend.db import utcnow
+from backend.errors import Forbidden, NotFound, UserInputError
+from backend.mail.transport import validate_address
+from backend.regions import service as regions
+from backend.taxonomy import Role
+
+TOKEN_PREFIX = "rk_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(session: AsyncSession, *, user_id: int) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user_id, token_hash=hash_token(token)))
+    return token
+
+
+async def create_user(session: AsyncSession, *, actor: Actor, email: str, display_name: str, role: Role,
+                      hub_id: int | None = None, prefecture_code: str | None = None) -> tuple[User, str]:
+    if actor.role is not Role.ADMIN:
+        raise Forbidden(["input"])
+    try:
+        email = validate_address(email.strip()).lower()
+    except ValueError:
+        raise UserInputError(["input", "email"], "メールアドレスの形式が正しくありません。") from None
+    display_name = display_name.strip()
+    if not 1 <= len(display_name) <= 100:
+        raise UserInputError(["input", "displayName"], "表示名は1〜100文字で入力してください。")
+    if await session.scalar(select(User.id).where(User.email == email)):
+        raise UserInputError(["input", "email"], "このメールアドレスは既に登録されています。", "DUPLICATE")
+    if role in (Role.HUB_MANAGER, Role.COORDINATOR):
+        if hub_id is None:
+            raise UserInputError(["input", "hubId"], "拠点管理者とコーディネーターには拠点の指定が必要です。", "REQUIRED")
+        hub = await regions.get_hub(session, hub_id=hub_id)
+        if hub is None:
+            raise NotFound(["input", "hubId"], "拠点")
+        prefecture_code = None
+    elif role is Role.PREFECTURE_ANALYST:
+        if not prefecture_code:
+            raise UserInputError(["input", "prefectureCode"], "都道府県担当者には都道府県の指定が必要です。", "REQUIRED")
+        prefecture_code = regions.parse_prefecture(prefecture_code, field=["input", "prefectureCode"])
+        hub_id = None
+    else:
+        hub_id = prefecture_code = None
+    user = User(email=email, display_name=display_name, role=role.value, hub_id=hub_id,
+                prefecture_code=prefecture_code)
+    session.add(user)
+    await session.flush()
+    token = await issue_token(session, user_id=user.id)
+    audit.record(session, actor=actor, operation="user.create", entity_type="user", entity_id=user.id,
+                 fields=["email", "displayName", "role", "hubId", "prefectureCode"])
+    return user, token
+
+
+async def revoke_tokens(session: AsyncSession, *, actor: Actor, user_id: int) -> int:
+    if actor.role is not Role.ADMIN:
+        raise Forbidden()
+    result = await session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                                   .values(revoked_at=utcnow()))
+    audit.record(session, actor=actor, operation="token.revoke", entity_type="user", entity_id=user_id)
+    token_cache.clear()
+    return result.rowcount
+
+
+class TokenCache:
+    """Token hash → actor for a few seconds, so the common request costs no database round trip
+    for authentication. A revocation reaches other processes within `ttl` seconds."""
+
+    def __init__(self, ttl: float = 30.0, size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._items: OrderedDict[str, tuple[float, Actor]] = OrderedDict()
+
+    def get(self, key: str) -> Actor | None:
+        item = self._items.get(key)
+        if item is None or item[0] < time.monotonic():
+            return None
+        return item[1]
+
+    def put(self, key: str, actor: Actor) -> None:
+        self._items[key] = (time.monotonic() + self.ttl, actor)
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+token_cache = TokenCache()
+
+
+async def authenticate(session: AsyncSession, *, token: str) -> Actor | None:
+    key = hash_token(token)
+    if (actor := token_cache.get(key)) is not None:
+        return actor
+    row = (await session.execute(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == key, ApiToken.revoked_at.is_(None), User.active.is_(True))
+    )).scalar_one_or_none()
+    if row is None:
+        return None
+    actor = Actor(user_id=row.id, role=Role(row.role), hub_id=row.hub_id, prefecture_code=row.prefecture_code,
+                  display_name=row.display_name)
+    token_cache.put(key, actor)
+    return actor
+
+
+async def users_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, User]:
+    rows = await session.scalars(select(User).where(User.id.in_(ids)))
+    return {u.id: u for u in rows}

@@ -1,0 +1,42 @@
+"""The typed per-request context: settings, session factory, the acting user, DataLoaders."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.fastapi import BaseContext
+
+from backend.accounts.actor import Actor
+from backend.api.loaders import Loaders
+from backend.db import transaction
+from backend.settings import Settings
+
+
+@dataclass
+class Context(BaseContext):
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    actor: Actor
+    dispatch: Callable[[], Awaitable[None]]
+    _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.sessions)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A mutation's one session and one transaction, committed when the block ends."""
+        async with transaction(self.sessions) as session:
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A short session of a resolver's own: sibling resolvers run concurrently."""
+        async with self.sessions() as session:
+            yield session

@@ -1,0 +1,44 @@
+"""Composes the Query and Mutation mixins of every domain into one schema, with its limits."""
+
+import strawberry
+from strawberry.extensions import (MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
+                                   ValidationCache)
+from strawberry.schema.config import StrawberryConfig
+
+from backend.accounts.schema import AccountMutations, AccountQueries
+from backend.api.errors import MaskUnexpectedErrors
+from backend.api.scalars import SCALARS
+from backend.api.taxonomy import TaxonomyQueries
+from backend.consultations.schema import ConsultationMutations, ConsultationQueries
+from backend.settings import Settings, get_settings
+
+
+@strawberry.type
+class Query(TaxonomyQueries, AccountQueries, ConsultationQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(AccountMutations, ConsultationMutations):
+    pass
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        # bounded: the unbounded defaults grow with every distinct document a client sends
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        MaskUnexpectedErrors,
+    ]
+    if not settings.introspection:
+        from strawberry.extensions import DisableIntrospection
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions,
+                             config=StrawberryConfig(disable_field_suggestions=not settings.introspection,
+                                                     scalar_map=SCALARS))
+
+
+schema = build_schema(get_settings())  # for `strawberry export-schema backend.api.schema:schema`

@@ -1,0 +1,118 @@
+"""The operator's CLI: `renkei --help`."""
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import typer
+
+from backend.settings import ROOT, get_settings
+
+app = typer.Typer(help="Renkei Desk (連携デスク) operator commands.", no_args_is_help=True)
+db_app = typer.Typer(help="Database.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+schema_app = typer.Typer(help="GraphQL schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(schema_app, name="schema")
+
+
+def _logging() -> None:
+    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+async def _upgrade() -> int:
+    from backend import migrate
+    from backend.db import make_engine, make_sessions, transaction
+    from backend.regions import service as regions
+
+    settings = get_settings()
+    if settings.database_url.startswith("sqlite"):
+        Path(settings.database_url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with transaction(make_sessions(engine)) as session:
+            return await regions.load_reference_data(session)
+    finally:
+        await engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations and load the reference data (idempotent)."""
+    _logging()
+    added = asyncio.run(_upgrade())
+    typer.echo(f"database is at head; {added} municipalities added")
+
+
+@users_app.command("create-admin")
+def create_admin(email: str, name: str = typer.Option("管理者", "--name", help="Display name.")) -> None:
+    """Create an ADMIN and print its API token as the last line."""
+    from backend.accounts import service as accounts
+    from backend.accounts.actor import SYSTEM
+    from backend.db import make_engine, make_sessions, transaction
+    from backend.errors import UserInputError
+    from backend.taxonomy import Role
+
+    async def run() -> str:
+        engine = make_engine(get_settings().database_url)
+        try:
+            async with transaction(make_sessions(engine)) as session:
+                _, token = await accounts.create_user(session, actor=SYSTEM, email=email, display_name=name, role=Role.ADMIN)
+            return token
+        finally:
+            await engine.dispose()
+
+    try:
+        token = asyncio.run(run())
+    except UserInputError as e:
+        typer.echo(f"error: {e.message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"created admin {email}; API token (shown once):")
+    typer.echo(token)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve /graphql and /healthz."""
+    import uvicorn
+
+    from backend.app import create_app
+
+    _logging()
+    typer.echo(f"GraphQL: http://{host}:{port}/graphql")
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level=get_settings().log_level.lower())
+
+
+@schema_app.command("export")
+def schema_export(output: Path = typer.Option(ROOT / "graphql" / "schema.graphql", help="Where to write the SDL.")) -> None:
+    """Write the schema's SDL (graphql/schema.graphql)."""
+    from backend.api.schema import schema
+
+    output.write_text(schema.as_str() + "\n", encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo prefecture, hubs, accounts (tokens printed) and consultations."""
+    from backend import demo as demo_data
+
+    _logging()
+    asyncio.run(_upgrade())
+    for line in asyncio.run(demo_data.load(get_settings())):
+        typer.echo(line)
+
+
+@app.command()
+def worker() -> None:
+    """Run the arq worker (needs RENKEI_REDIS_URL)."""
+    from workers.main import run_worker
+
+    _logging()
+    if not get_settings().redis_url:
+        typer.echo("RENKEI_REDIS_URL is not set: the embedded runner inside `renkei serve` runs the jobs.", err=True)
+        raise typer.Exit(2)
+    sys.exit(run_worker())

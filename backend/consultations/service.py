@@ -1,0 +1,411 @@
+"""Consultations: the only code that reads or writes them, and the one place their scope is enforced."""
+
+import base64
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, false, func, insert, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts.actor import Actor
+from backend.accounts.models import User
+from backend.audit import service as audit
+from backend.consultations.domain import UNSET, Closing, ConsultationChanges, ConsultationQuery, NewAction, NewConsultation
+from backend.consultations.models import Action, Consultation
+from backend.db import utcnow
+from backend.errors import NotFound, UserInputError, require_parsed
+from backend.fiscal import day_end_utc, day_start_utc, fiscal_year_of, today_jst
+from backend.jobs.models import Job
+from backend.regions import service as regions
+from backend.taxonomy import CareScene, ConsultationStatus, Role, mask_of
+from backend.text import classify as classifier
+from backend.text.normalize import normalize
+
+SUMMARY_MAX = 2000
+NOTE_MAX = 2000
+FUTURE_TOLERANCE = timedelta(minutes=10)
+EARLIEST = datetime.fromisoformat("2015-04-01T00:00:00+09:00")  # the programme's start
+DESK_ROLES = (Role.COORDINATOR, Role.HUB_MANAGER)
+GROUPING_DELAY = timedelta(minutes=10)
+
+
+class AlreadyLogged(Exception):
+    """The idempotency key was used before: the caller fetches the first consultation."""
+
+
+def visible(stmt: Select, actor: Actor) -> Select:
+    """Scope: the desk roles see their own hub's consultations; nobody else sees any."""
+    if actor.role in DESK_ROLES and actor.hub_id is not None:
+        return stmt.where(Consultation.hub_id == actor.hub_id)
+    return stmt.where(false())
+
+
+def _require_desk(actor: Actor, field: list[str]) -> None:
+    if actor.role not in DESK_ROLES or actor.hub_id is None:
+        # same answer as a missing record: a role without consultations cannot probe for them
+        raise NotFound(field, "相談")
+
+
+def parse_id(raw: str | int, field: list[str]) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise NotFound(field, "相談") from None
+    if not 0 < value < 2**63:
+        raise NotFound(field, "相談")
+    return value
+
+
+def _summary(value: str, field: list[str]) -> str:
+    value = value.strip()
+    if not value:
+        raise UserInputError(field, "相談内容の要旨を入力してください。", "REQUIRED")
+    if len(value) > SUMMARY_MAX:
+        raise UserInputError(field, f"相談内容の要旨は{SUMMARY_MAX}文字以内で入力してください（{len(value)}文字）。", "TOO_LONG")
+    return value
+
+
+def _moment(value: datetime, field: list[str]) -> datetime:
+    value = require_parsed(value, field)
+    if value.tzinfo is None:
+        raise UserInputError(field, "日時にはタイムゾーン（例: +09:00）を付けてください。", "INVALID_FORMAT")
+    if value > utcnow() + FUTURE_TOLERANCE:
+        raise UserInputError(field, "未来の日時は指定できません。", "IN_FUTURE")
+    if value < EARLIEST:
+        raise UserInputError(field, "2015年4月より前の日時は指定できません。", "OUT_OF_RANGE")
+    return value
+
+
+def _urgency(value: int | None, field: list[str]) -> int | None:
+    if value is not None and not 1 <= value <= 4:
+        raise UserInputError(field, "緊急度は1〜4で指定してください。", "OUT_OF_RANGE")
+    return value
+
+
+def _follow_up(value: date | None, field: list[str]) -> date | None:
+    value = require_parsed(value, field, "日付の形式が正しくありません（YYYY-MM-DD）。")
+    if value is not None and not date(2015, 4, 1) <= value <= today_jst() + timedelta(days=3 * 366):
+        raise UserInputError(field, "フォロー予定日が範囲外です。", "OUT_OF_RANGE")
+    return value
+
+
+def _scenes(primary: CareScene | None, scenes: list[CareScene] | None, field: list[str]) -> tuple[CareScene | None, list[CareScene]]:
+    scenes = list(dict.fromkeys(scenes or []))
+    if primary is not None and scenes and primary not in scenes:
+        raise UserInputError(field + ["primaryScene"], "主な場面は場面の一覧に含めてください。", "INCONSISTENT")
+    if primary is not None and not scenes:
+        scenes = [primary]
+    if scenes and primary is None:
+        primary = scenes[0]
+    return primary, scenes
+
+
+def suggest(summary: str) -> tuple[list[dict], str]:
+    result = classifier.classify(summary)
+    return [{"scene": s.scene.lower(), "confidence": s.confidence, "matched_terms": list(s.matched_terms)}
+            for s in result.scenes], classifier.lexicon_version()
+
+
+async def log(session: AsyncSession, *, actor: Actor, data: NewConsultation) -> Consultation:
+    """Records a call. A used idempotency key raises AlreadyLogged (the transaction is spoiled and
+    must be rolled back); `find_logged` then returns the first consultation."""
+    _require_desk(actor, ["input"])
+    f = ["input"]
+    key = data.idempotency_key.strip()
+    if not 1 <= len(key) <= 100:
+        raise UserInputError(f + ["idempotencyKey"], "idempotencyKey は1〜100文字で指定してください。")
+    received_at = _moment(data.received_at, f + ["receivedAt"])
+    municipality = regions.municipality_code(data.municipality_code, field=f + ["municipalityCode"])
+    summary = _summary(data.summary, f + ["summary"])
+    urgency = _urgency(data.urgency, f + ["urgency"])
+    follow_up_on = _follow_up(data.follow_up_on, f + ["followUpOn"])
+    primary, scenes = _scenes(data.primary_scene, data.scenes, f)
+    suggestions, lexicon_version = suggest(summary)
+    confirmed = bool(scenes)
+    if not scenes:
+        scenes = [CareScene(s["scene"]) for s in suggestions]
+        primary = scenes[0] if scenes else None
+    subject = data.subject
+    consultation = Consultation(
+        hub_id=actor.hub_id, municipality_code=municipality.code, idempotency_key=key,
+        received_at=received_at, fiscal_year=fiscal_year_of(received_at), channel=data.channel.value,
+        caller_role=data.caller_role.value,
+        caller_organization_type=data.caller_organization_type.value if data.caller_organization_type else None,
+        summary=summary, search_text=normalize(summary), primary_scene=primary.value if primary else None,
+        scenes_mask=mask_of(scenes), scenes_confirmed=confirmed, suggested_scenes=suggestions,
+        lexicon_version=lexicon_version, categories_mask=mask_of(data.categories), urgency=urgency,
+        age_band=subject.age_band.value if subject and subject.age_band else None,
+        care_level=subject.care_level.value if subject and subject.care_level else None,
+        living_situation=subject.living_situation.value if subject and subject.living_situation else None,
+        subject_flags_mask=mask_of(subject.flags) if subject else 0,
+        follow_up_on=follow_up_on, status=ConsultationStatus.RECEIVED.value,
+        created_by_id=actor.user_id, assignee_id=actor.user_id,
+    )
+    session.add(consultation)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise AlreadyLogged() from None
+    audit.record(session, actor=actor, operation="consultation.log", entity_type="consultation",
+                 entity_id=consultation.id, fields=_given_fields(data))
+    await _schedule_grouping(session, hub_id=actor.hub_id, fiscal_year=consultation.fiscal_year)
+    return consultation
+
+
+async def _schedule_grouping(session: AsyncSession, *, hub_id: int, fiscal_year: int) -> None:
+    """One pending grouping job per hub-year; a single INSERT that the partial unique index turns
+    into a no-op when one is already waiting (no extra round trip on the intake path)."""
+    values = dict(kind="group_hub", key=f"group_hub:{hub_id}:{fiscal_year}",
+                  args={"hub_id": hub_id, "fiscal_year": fiscal_year}, status="queued", attempts=0,
+                  max_attempts=5, hub_id=hub_id, enqueued_at=utcnow(), run_after=utcnow() + GROUPING_DELAY)
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(Job).values(**values).on_conflict_do_nothing(
+        index_elements=[Job.key], index_where=text("status = 'queued'"))
+    await session.execute(stmt)
+
+
+def _given_fields(data) -> list[str]:
+    names = {"idempotency_key": "idempotencyKey", "received_at": "receivedAt", "caller_role": "callerRole",
+             "caller_organization_type": "callerOrganizationType", "municipality_code": "municipalityCode",
+             "primary_scene": "primaryScene", "follow_up_on": "followUpOn", "assigned_to_id": "assignedToId"}
+    return [names.get(k, k) for k, v in vars(data).items() if v is not None and v is not UNSET and k not in ("id",)]
+
+
+async def find_logged(session: AsyncSession, *, actor: Actor, idempotency_key: str) -> Consultation:
+    row = await session.scalar(select(Consultation).where(
+        Consultation.created_by_id == actor.user_id, Consultation.idempotency_key == idempotency_key.strip()))
+    if row is None:  # the key's row vanished between the conflict and now: cannot happen, rows are kept
+        raise NotFound(["input", "idempotencyKey"], "相談")
+    return row
+
+
+async def get(session: AsyncSession, *, actor: Actor, consultation_id: str | int, audit_read: bool = True,
+              field: list[str] | None = None, for_update: bool = False) -> Consultation:
+    """One consultation in the actor's scope, or NotFound. A read of the detail is audited."""
+    field = field or ["id"]
+    cid = parse_id(consultation_id, field)
+    stmt = visible(select(Consultation).where(Consultation.id == cid), actor)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = await session.scalar(stmt)
+    if row is None:
+        raise NotFound(field, "相談")
+    if audit_read:
+        audit.record(session, actor=actor, operation="consultation.read", entity_type="consultation", entity_id=row.id)
+    return row
+
+
+def _check_version(row: Consultation, version: int) -> None:
+    if row.version != version:
+        raise UserInputError(["input", "version"],
+                             f"この相談は他の人が更新しています（現在の版 {row.version}）。再読み込みしてから編集してください。",
+                             "STALE_VERSION")
+
+
+async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction) -> Consultation:
+    _require_desk(actor, ["input", "consultationId"])
+    row = await get(session, actor=actor, consultation_id=data.consultation_id, audit_read=False,
+                    field=["input", "consultationId"], for_update=True)
+    performed_at = _moment(data.performed_at, ["input", "performedAt"])
+    note = (data.note or "").strip() or None
+    if note and len(note) > NOTE_MAX:
+        raise UserInputError(["input", "note"], f"記録は{NOTE_MAX}文字以内で入力してください。", "TOO_LONG")
+    if data.minutes is not None and not 0 <= data.minutes <= 24 * 60:
+        raise UserInputError(["input", "minutes"], "所要時間（分）は0〜1440で指定してください。", "OUT_OF_RANGE")
+    if row.status == ConsultationStatus.CLOSED:
+        raise UserInputError(["input", "consultationId"], "終結した相談には対応を記録できません。先に再開してください。", "CLOSED")
+    session.add(Action(consultation_id=row.id, performed_at=performed_at, type=data.type.value, note=note,
+                       minutes=data.minutes, performed_by_id=actor.user_id))
+    if note:
+        row.search_text = f"{row.search_text}\n{normalize(note)}"
+    if row.status == ConsultationStatus.RECEIVED:
+        row.status = ConsultationStatus.IN_PROGRESS.value
+    row.version += 1
+    await session.flush()
+    audit.record(session, actor=actor, operation="consultation.record_action", entity_type="consultation",
+                 entity_id=row.id, fields=["actions"] + (["status"] if row.status else []))
+    return row
+
+
+async def update(session: AsyncSession, *, actor: Actor, data: ConsultationChanges) -> Consultation:
+    _require_desk(actor, ["input", "id"])
+    f = ["input"]
+    row = await get(session, actor=actor, consultation_id=data.id, audit_read=False, field=f + ["id"], for_update=True)
+    _check_version(row, data.version)
+    changed: list[str] = []
+    if data.status is not UNSET:
+        if data.status is None or data.status == ConsultationStatus.CLOSED:
+            raise UserInputError(f + ["status"], "終結は closeConsultation で行ってください。", "INVALID")
+        if row.status == ConsultationStatus.CLOSED:  # reopening
+            row.outcome = row.closed_at = row.close_note = None
+        row.status = data.status.value
+        changed.append("status")
+    if data.scenes is not UNSET or data.primary_scene is not UNSET:
+        scenes = row.scenes if data.scenes is UNSET or data.scenes is None else data.scenes
+        primary = data.primary_scene if data.primary_scene is not UNSET else None
+        if data.scenes is not UNSET and data.scenes is not None and not data.scenes:
+            raise UserInputError(f + ["scenes"], "場面を1つ以上指定してください。", "REQUIRED")
+        if primary is None and data.primary_scene is UNSET:
+            current = CareScene(row.primary_scene) if row.primary_scene else None
+            primary = current if current in scenes else None
+        primary, scenes = _scenes(primary, scenes, f)
+        row.scenes_mask = mask_of(scenes)
+        row.primary_scene = primary.value if primary else None
+        row.scenes_confirmed = True
+        changed += ["scenes", "primaryScene"]
+    if data.categories is not UNSET:
+        row.categories_mask = mask_of(data.categories or [])
+        changed.append("categories")
+    if data.urgency is not UNSET:
+        row.urgency = _urgency(data.urgency, f + ["urgency"])
+        changed.append("urgency")
+    if data.follow_up_on is not UNSET:
+        row.follow_up_on = _follow_up(data.follow_up_on, f + ["followUpOn"])
+        changed.append("followUpOn")
+    if data.summary is not UNSET:
+        row.summary = _summary(data.summary or "", f + ["summary"])
+        notes = await session.scalars(select(Action.note).where(Action.consultation_id == row.id, Action.note.is_not(None)))
+        row.search_text = "\n".join([normalize(row.summary), *map(normalize, notes)])
+        if not row.scenes_confirmed:
+            row.suggested_scenes, row.lexicon_version = suggest(row.summary)
+        changed.append("summary")
+    if data.assigned_to_id is not UNSET:
+        row.assignee_id = await _assignee(session, actor=actor, raw=data.assigned_to_id, field=f + ["assignedToId"])
+        changed.append("assignedToId")
+    if changed:
+        row.version += 1
+        await session.flush()
+    audit.record(session, actor=actor, operation="consultation.update", entity_type="consultation",
+                 entity_id=row.id, fields=changed)
+    return row
+
+
+async def _assignee(session: AsyncSession, *, actor: Actor, raw: str | None, field: list[str]) -> int | None:
+    if raw is None:
+        return None
+    try:
+        uid = int(raw)
+    except ValueError:
+        raise NotFound(field, "担当者") from None
+    user = await session.get(User, uid)
+    if user is None or user.hub_id != actor.hub_id or user.role not in (Role.COORDINATOR, Role.HUB_MANAGER) or not user.active:
+        raise NotFound(field, "担当者")
+    return uid
+
+
+async def close(session: AsyncSession, *, actor: Actor, data: Closing) -> Consultation:
+    _require_desk(actor, ["input", "id"])
+    row = await get(session, actor=actor, consultation_id=data.id, audit_read=False, field=["input", "id"], for_update=True)
+    _check_version(row, data.version)
+    if row.status == ConsultationStatus.CLOSED:
+        raise UserInputError(["input", "id"], "この相談は既に終結しています。", "ALREADY_CLOSED")
+    note = (data.note or "").strip() or None
+    if note and len(note) > NOTE_MAX:
+        raise UserInputError(["input", "note"], f"終結メモは{NOTE_MAX}文字以内で入力してください。", "TOO_LONG")
+    row.status = ConsultationStatus.CLOSED.value
+    row.outcome = data.outcome.value
+    row.closed_at = utcnow()
+    row.close_note = note
+    if note:
+        row.search_text = f"{row.search_text}\n{normalize(note)}"
+    row.version += 1
+    await session.flush()
+    audit.record(session, actor=actor, operation="consultation.close", entity_type="consultation",
+                 entity_id=row.id, fields=["status", "outcome", "closedAt"] + (["note"] if note else []))
+    await _schedule_grouping(session, hub_id=row.hub_id, fiscal_year=row.fiscal_year)
+    return row
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+@dataclass
+class Page:
+    rows: list[Consultation]
+    total: int
+    has_next: bool
+    cursors: list[str]
+
+
+def _cursor(row: Consultation) -> str:
+    return base64.urlsafe_b64encode(f"{row.received_at.isoformat()}|{row.id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        when, cid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(when), int(cid)
+    except Exception:
+        raise UserInputError(["after"], "カーソルが正しくありません。", "INVALID_CURSOR") from None
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(actor: Actor, q: ConsultationQuery) -> Select:
+    stmt = visible(select(Consultation), actor)
+    conds = []
+    if q.status:
+        conds.append(Consultation.status.in_([s.value for s in q.status]))
+    if q.scenes:
+        conds.append(Consultation.scenes_mask.op("&")(mask_of(q.scenes)) != 0)
+    if q.categories:
+        conds.append(Consultation.categories_mask.op("&")(mask_of(q.categories)) != 0)
+    if q.municipality_codes:
+        codes = [regions.municipality_code(c, field=["filter", "municipalityCodes", str(i)]).code
+                 for i, c in enumerate(q.municipality_codes)]
+        conds.append(Consultation.municipality_code.in_(codes))
+    if q.received_from is not None:
+        conds.append(Consultation.received_at >= day_start_utc(require_parsed(q.received_from, ["filter", "receivedFrom"])))
+    if q.received_to is not None:
+        conds.append(Consultation.received_at < day_end_utc(require_parsed(q.received_to, ["filter", "receivedTo"])))
+    if q.text:
+        needle = normalize(q.text)
+        if len(needle) > 200:
+            raise UserInputError(["filter", "text"], "検索語は200文字以内で指定してください。", "TOO_LONG")
+        if needle:
+            conds.append(Consultation.search_text.like(f"%{_like_escape(needle)}%", escape="\\"))
+    if q.assigned_to_me:
+        conds.append(Consultation.assignee_id == actor.user_id)
+    if q.follow_up_due:
+        conds.append(and_(Consultation.follow_up_on <= today_jst(), Consultation.status != ConsultationStatus.CLOSED.value))
+    elif q.follow_up_due is False:
+        conds.append(or_(Consultation.follow_up_on.is_(None), Consultation.follow_up_on > today_jst(),
+                         Consultation.status == ConsultationStatus.CLOSED.value))
+    return stmt.where(*conds)
+
+
+async def search(session: AsyncSession, *, actor: Actor, query: ConsultationQuery, first: int,
+                 after: str | None = None) -> Page:
+    """Newest first, keyset-paginated. Two statements whatever the page size."""
+    stmt = _filtered(actor, query)
+    total = await session.scalar(stmt.with_only_columns(func.count(Consultation.id)).order_by(None))
+    if after:
+        when, cid = _decode_cursor(after)
+        stmt = stmt.where(or_(Consultation.received_at < when,
+                              and_(Consultation.received_at == when, Consultation.id < cid)))
+    rows = list((await session.scalars(stmt.order_by(Consultation.received_at.desc(), Consultation.id.desc())
+                                       .limit(first + 1))).all())
+    has_next = len(rows) > first
+    rows = rows[:first]
+    return Page(rows=rows, total=total or 0, has_next=has_next, cursors=[_cursor(r) for r in rows])
+
+
+async def actions_for(session: AsyncSession, consultation_ids: list[int]) -> dict[int, list[Action]]:
+    rows = await session.scalars(select(Action).where(Action.consultation_id.in_(consultation_ids))
+                                 .order_by(Action.performed_at, Action.id))
+    out: dict[int, list[Action]] = {i: [] for i in consultation_ids}
+    for a in rows:
+        out[a.consultation_id].append(a)
+    return out
+
+
+async def insert_many(session: AsyncSession, rows: list[dict]) -> None:
+    """Bulk load for the demo and benchmark data (already validated, no audit: not a user's write)."""
+    if rows:
+        await session.execute(insert(Consultation), rows)

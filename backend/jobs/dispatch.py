@@ -1,0 +1,97 @@
+"""Hands queued job rows to what runs them: arq on Redis when RENKEI_REDIS_URL is set, otherwise an
+in-process runner that executes the same handlers from the same table."""
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.db import transaction
+from backend.jobs import runner, service
+from backend.settings import Settings
+
+log = logging.getLogger("renkei.jobs")
+ARQ_FUNCTION = "run_job"
+
+
+def arq_job_id(job_id: int, attempts: int) -> str:
+    # de-duplicates deliveries of one attempt; a job sent back to the queue gets a new id
+    return f"renkei:{job_id}:{attempts}"
+
+
+async def send_due(sessions: async_sessionmaker[AsyncSession], redis, *, stale_after=timedelta(minutes=2)) -> int:
+    """The sweep: hand every due queued job to arq. Redis down: nothing is marked, the next sweep retries."""
+    async with transaction(sessions) as session:
+        await runner.release_stale(session)
+        jobs = await service.due(session, stale_after=stale_after)
+        sent = []
+        for job in jobs:
+            try:
+                await redis.enqueue_job(ARQ_FUNCTION, job.id, _job_id=arq_job_id(job.id, job.attempts))
+            except (ConnectionError, OSError, TimeoutError) as e:
+                log.warning("queue unreachable, %d jobs stay queued: %s", len(jobs) - len(sent), type(e).__name__)
+                break
+            sent.append(job.id)
+        await service.mark_dispatched(session, job_ids=sent)
+    return len(sent)
+
+
+class Dispatcher:
+    def __init__(self, *, settings: Settings, sessions: async_sessionmaker[AsyncSession], poll_seconds: float = 5.0) -> None:
+        self.settings, self.sessions, self.poll_seconds = settings, sessions, poll_seconds
+        self._redis = None
+        self._task: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+
+    async def start(self) -> None:
+        import workers.handlers  # noqa: F401  registers the job handlers
+        if self.settings.redis_url:
+            from arq import create_pool
+            from arq.connections import RedisSettings
+            self._redis = await create_pool(RedisSettings.from_dsn(self.settings.redis_url), retry=0)
+        else:
+            self._task = asyncio.create_task(self._embedded_loop(), name="renkei-embedded-jobs")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    async def nudge(self) -> None:
+        """After a commit that queued work to run now: send it without waiting for the sweep. A
+        failure here is only logged; the row stays queued and the sweep sends it later."""
+        if self._redis is not None:
+            try:
+                await send_due(self.sessions, self._redis, stale_after=timedelta(0))
+            except Exception:
+                log.warning("could not hand jobs to the queue now; the sweep will", exc_info=True)
+        else:
+            self._wake.set()
+
+    async def run_pending(self) -> int:
+        """Embedded mode: run every due job now (also used by tests and the CLI)."""
+        done = 0
+        while True:
+            async with transaction(self.sessions) as session:
+                await runner.release_stale(session)
+                jobs = await service.due(session, stale_after=timedelta(0), limit=50)
+            if not jobs:
+                return done
+            for job in jobs:
+                outcome = await runner.execute(self.sessions, job.id)
+                done += outcome.status != "skipped"
+
+    async def _embedded_loop(self) -> None:
+        while True:
+            try:
+                await self.run_pending()
+            except Exception:
+                log.exception("embedded job runner")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()

@@ -1,0 +1,132 @@
+"""Prefectures, municipalities (shipped reference data), areas and hubs."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts.actor import Actor
+from backend.audit import service as audit
+from backend.errors import Forbidden, NotFound, UserInputError
+from backend.regions import codes
+from backend.regions.models import Area, AreaMunicipality, Hub, Municipality, Prefecture
+from backend.taxonomy import Role
+
+
+async def load_reference_data(session: AsyncSession) -> int:
+    """Inserts the shipped prefectures and municipalities that are missing; a second run adds nothing."""
+    have_pref = set(await session.scalars(select(Prefecture.code)))
+    session.add_all(Prefecture(code=p.code, name=p.name) for p in codes.load_prefectures() if p.code not in have_pref)
+    await session.flush()
+    have = set(await session.scalars(select(Municipality.code)))
+    new = [Municipality(code=m.code, code6=m.code6, prefecture_code=m.prefecture_code, name=m.name)
+           for m in codes.load_municipalities() if m.code not in have]
+    session.add_all(new)
+    await session.flush()
+    return len(new)
+
+
+def parse_prefecture(raw: str, *, field: Sequence[str]) -> str:
+    try:
+        return codes.parse_prefecture_code(raw)
+    except ValueError as e:
+        raise UserInputError(field, getattr(e, "message", "都道府県コードが正しくありません。"),
+                             getattr(e, "code", "INVALID")) from None
+
+
+def municipality_code(raw: str, *, field: Sequence[str]) -> codes.Municipality:
+    """Validates a 5- or 6-digit code against the shipped list, in memory (no database round trip)."""
+    try:
+        code = codes.parse_municipality_code(raw)
+    except codes.InvalidMunicipalityCode as e:
+        raise UserInputError(field, e.message, "INVALID_MUNICIPALITY_CODE") from None
+    municipality = codes.lookup(code)
+    if municipality is None:
+        raise UserInputError(field, f"市町村コード {raw} は存在しません。", "UNKNOWN_MUNICIPALITY_CODE")
+    return municipality
+
+
+def prefecture_name(code: str) -> str:
+    return codes.prefecture_names()[code]
+
+
+async def get_hub(session: AsyncSession, *, hub_id: int) -> Hub | None:
+    return await session.get(Hub, hub_id)
+
+
+async def hub_prefecture(session: AsyncSession, *, hub_id: int) -> str | None:
+    return await session.scalar(select(Area.prefecture_code).join(Hub, Hub.area_id == Area.id).where(Hub.id == hub_id))
+
+
+def can_see_hub(actor: Actor, hub: Hub, prefecture_code: str | None) -> bool:
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.role is Role.PREFECTURE_ANALYST:
+        return prefecture_code == actor.prefecture_code
+    return actor.hub_id == hub.id
+
+
+async def visible_hub(session: AsyncSession, *, actor: Actor, hub_id: int) -> Hub | None:
+    hub = await session.get(Hub, hub_id)
+    if hub is None:
+        return None
+    pref = await hub_prefecture(session, hub_id=hub_id) if actor.role is Role.PREFECTURE_ANALYST else None
+    return hub if can_see_hub(actor, hub, pref) else None
+
+
+async def create_area(session: AsyncSession, *, actor: Actor, prefecture_code: str, name: str,
+                      municipality_codes: Sequence[str]) -> Area:
+    if actor.role is not Role.ADMIN:
+        raise Forbidden(["input"])
+    pref = parse_prefecture(prefecture_code, field=["input", "prefectureCode"])
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise UserInputError(["input", "name"], "圏域名は1〜100文字で入力してください。")
+    if not municipality_codes:
+        raise UserInputError(["input", "municipalityCodes"], "市町村を1つ以上指定してください。", "REQUIRED")
+    members: dict[str, codes.Municipality] = {}
+    for i, raw in enumerate(municipality_codes):
+        m = municipality_code(raw, field=["input", "municipalityCodes", str(i)])
+        if m.prefecture_code != pref:
+            raise UserInputError(["input", "municipalityCodes", str(i)],
+                                 f"{m.name}（{m.code}）は指定の都道府県の市町村ではありません。", "OUT_OF_PREFECTURE")
+        members[m.code] = m
+    if await session.scalar(select(Area.id).where(Area.prefecture_code == pref, Area.name == name)):
+        raise UserInputError(["input", "name"], "同じ名前の圏域が既にあります。", "DUPLICATE")
+    area = Area(prefecture_code=pref, name=name,
+                municipalities=[AreaMunicipality(municipality_code=c) for c in sorted(members)])
+    session.add(area)
+    await session.flush()
+    audit.record(session, actor=actor, operation="area.create", entity_type="area", entity_id=area.id,
+                 fields=["prefectureCode", "name", "municipalityCodes"])
+    return area
+
+
+async def create_hub(session: AsyncSession, *, actor: Actor, area_id: int, name: str) -> Hub:
+    if actor.role is not Role.ADMIN:
+        raise Forbidden(["input"])
+    if await session.get(Area, area_id) is None:
+        raise NotFound(["input", "areaId"], "圏域")
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise UserInputError(["input", "name"], "拠点名は1〜100文字で入力してください。")
+    if await session.scalar(select(Hub.id).where(Hub.area_id == area_id, Hub.name == name)):
+        raise UserInputError(["input", "name"], "同じ名前の拠点が既にあります。", "DUPLICATE")
+    hub = Hub(area_id=area_id, name=name)
+    session.add(hub)
+    await session.flush()
+    audit.record(session, actor=actor, operation="hub.create", entity_type="hub", entity_id=hub.id, fields=["areaId", "name"])
+    return hub
+
+
+async def area_municipality_codes(session: AsyncSession, area_ids: Sequence[int]) -> dict[int, list[str]]:
+    rows = await session.execute(select(AreaMunicipality.area_id, AreaMunicipality.municipality_code)
+                                 .where(AreaMunicipality.area_id.in_(area_ids)).order_by(AreaMunicipality.municipality_code))
+    out: dict[int, list[str]] = {i: [] for i in area_ids}
+    for area_id, code in rows:
+        out[area_id].append(code)
+    return out
+
+
+async def count_municipalities(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(Municipality))

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs into .venv and serves the embedded default: SQLite under var/, in-process jobs,
+# e-mails as .eml files under var/outbox/, demo data with one account of each role.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e .
+.venv/bin/renkei db upgrade
+.venv/bin/renkei demo
+.venv/bin/renkei schema export >/dev/null
+exec .venv/bin/renkei serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"

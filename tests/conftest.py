@@ -1,0 +1,168 @@
+"""One fixture set for both databases. RENKEI_TEST_DATABASE=postgresql runs the suite on a fresh
+PostgreSQL database (created and dropped here); the default is a fresh SQLite file."""
+
+import itertools
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from backend import migrate
+from backend.accounts import service as accounts
+from backend.accounts.actor import SYSTEM
+from backend.app import create_app
+from backend.db import make_engine, make_sessions, transaction
+from backend.regions import service as regions
+from backend.settings import Settings
+from backend.taxonomy import Role
+
+BACKEND = os.environ.get("RENKEI_TEST_DATABASE", "sqlite")
+PG_ADMIN_URL = os.environ.get("RENKEI_TEST_PG_ADMIN", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("RENKEI_TEST_REDIS", "redis://127.0.0.1:6379/0")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_report_header(config):
+    return f"renkei test database: {BACKEND}"
+
+
+async def _create_pg_database(name: str) -> str:
+    admin = make_engine(PG_ADMIN_URL)
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def _drop_pg_database(name: str) -> None:
+    admin = make_engine(PG_ADMIN_URL)
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory):
+    if BACKEND == "postgresql":
+        name = f"renkei_test_{uuid.uuid4().hex[:8]}"
+        url = await _create_pg_database(name)
+        yield url
+        await _drop_pg_database(name)
+    else:
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'renkei.db'}"
+
+
+@pytest.fixture(scope="session")
+async def settings(database_url, tmp_path_factory) -> Settings:
+    return Settings(database_url=database_url, redis_url=None, smtp_url=None,
+                    outbox_dir=tmp_path_factory.mktemp("outbox"), lexicon_paths=[], token_cache_seconds=0.0)
+
+
+@pytest.fixture(scope="session")
+async def engine(settings):
+    engine = make_engine(settings.database_url)
+    await migrate.upgrade(engine)
+    async with transaction(make_sessions(engine)) as session:
+        await regions.load_reference_data(session)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(engine):
+    return make_sessions(engine)
+
+
+@pytest.fixture(scope="session")
+async def app(settings, engine):
+    app = create_app(settings)
+    yield app
+    await app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def http(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        yield client
+
+
+@dataclass
+class Gql:
+    http: httpx.AsyncClient
+
+    async def __call__(self, token: str | None, query: str, variables: dict | None = None, *,
+                       expect_errors: bool = False) -> dict:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        r = await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        if not expect_errors:
+            assert "errors" not in body, body["errors"]
+        return body
+
+
+@pytest.fixture(scope="session")
+def gql(http) -> Gql:
+    return Gql(http)
+
+
+_seq = itertools.count(1)
+
+
+@dataclass
+class World:
+    """A prefecture's area with a hub and one account of each role (tokens), made for one test."""
+
+    prefecture_code: str
+    area_id: int
+    hub_id: int
+    municipality_code: str
+    admin: str
+    analyst: str
+    manager: str
+    coordinator: str
+    coordinator2: str
+    coordinator_id: int
+    coordinator2_id: int
+    manager_id: int
+
+
+async def make_world(sessions, *, prefecture_code: str = "15", municipality_codes=("15202", "15208")) -> World:
+    n = next(_seq)
+    tag = uuid.uuid4().hex[:6]
+    async with transaction(sessions) as s:
+        area = await regions.create_area(s, actor=SYSTEM, prefecture_code=prefecture_code, name=f"テスト圏域{n}-{tag}",
+                                         municipality_codes=list(municipality_codes))
+        hub = await regions.create_hub(s, actor=SYSTEM, area_id=area.id, name=f"テスト拠点{n}")
+        made = {}
+        for key, role, kw in [("admin", Role.ADMIN, {}), ("analyst", Role.PREFECTURE_ANALYST, {"prefecture_code": prefecture_code}),
+                              ("manager", Role.HUB_MANAGER, {"hub_id": hub.id}), ("coordinator", Role.COORDINATOR, {"hub_id": hub.id}),
+                              ("coordinator2", Role.COORDINATOR, {"hub_id": hub.id})]:
+            made[key] = await accounts.create_user(s, actor=SYSTEM, email=f"{key}-{tag}@example.jp",
+                                                   display_name=f"{key}{n}", role=role, **kw)
+    return World(prefecture_code=prefecture_code, area_id=area.id, hub_id=hub.id, municipality_code=municipality_codes[0],
+                 **{k: v[1] for k, v in made.items()}, coordinator_id=made["coordinator"][0].id,
+                 coordinator2_id=made["coordinator2"][0].id, manager_id=made["manager"][0].id)
+
+
+@pytest.fixture
+async def world(sessions) -> World:
+    return await make_world(sessions)
+
+
+@pytest.fixture
+async def other_world(sessions) -> World:
+    """Another hub in the same prefecture."""
+    return await make_world(sessions)
+
+
+@pytest.fixture
+async def far_world(sessions) -> World:
+    """A hub in another prefecture."""
+    return await make_world(sessions, prefecture_code="24", municipality_codes=("24201",))
