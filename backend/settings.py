@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     # Production switches: introspection and the IDE off.
     introspection: bool = True
     graphql_ide: bool = True
-    max_query_depth: int = 10
+    max_query_depth: int = 8
     max_aliases: int = 30
     max_tokens: int = 2000
     max_document_bytes: int = 20_000
