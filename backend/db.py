@@ -71,7 +71,9 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE: take the write lock up front so busy_timeout applies; a deferred BEGIN that
+        # later upgrades to a writer fails at once with "database is locked" under concurrency
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

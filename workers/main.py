@@ -71,8 +71,8 @@ class WorkerSettings:
         return RedisSettings.from_dsn(get_settings().redis_url)
 
 
-def build_worker(*, redis_pool=None, burst: bool = False, settings=None, **kwargs) -> Worker:
-    return Worker(FUNCTIONS, cron_jobs=CRON_JOBS, on_startup=startup, on_shutdown=shutdown,
+def build_worker(*, redis_pool=None, burst: bool = False, settings=None, cron_jobs=CRON_JOBS, **kwargs) -> Worker:
+    return Worker(FUNCTIONS, cron_jobs=cron_jobs, on_startup=startup, on_shutdown=shutdown,
                   redis_pool=redis_pool, redis_settings=None if redis_pool else WorkerSettings.redis_settings(),
                   burst=burst, job_timeout=WorkerSettings.job_timeout, max_tries=WorkerSettings.max_tries,
                   ctx={"settings": settings} if settings else None, **kwargs)

@@ -6,6 +6,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import transaction
@@ -30,7 +31,7 @@ async def send_due(sessions: async_sessionmaker[AsyncSession], redis, *, stale_a
         for job in jobs:
             try:
                 await redis.enqueue_job(ARQ_FUNCTION, job.id, _job_id=arq_job_id(job.id, job.attempts))
-            except (ConnectionError, OSError, TimeoutError) as e:
+            except (RedisError, OSError, TimeoutError) as e:
                 log.warning("queue unreachable, %d jobs stay queued: %s", len(jobs) - len(sent), type(e).__name__)
                 break
             sent.append(job.id)

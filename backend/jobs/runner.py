@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import transaction, utcnow
@@ -84,7 +85,7 @@ async def execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> Ou
             raise LookupError(f"no handler for job kind {job.kind!r}")
         async with transaction(sessions) as session:
             await asyncio.wait_for(fn(session, dict(job.args)), TIMEOUTS.get(job.kind, DEFAULT_TIMEOUT))
-    except (TransientJobError, TimeoutError, ConnectionError, OSError) as e:
+    except (TransientJobError, TimeoutError, ConnectionError, OSError, OperationalError) as e:
         if job.attempts >= job.max_attempts:
             log.warning("job %s (%s) failed after %s attempts: %s", job.id, job.kind, job.attempts, type(e).__name__)
             await _finish(sessions, job.id, status="failed", finished_at=utcnow(), error=_describe(e))

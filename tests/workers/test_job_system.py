@@ -1,0 +1,141 @@
+"""The job system loses nothing: a Redis outage delays work, a killed worker's job runs again, and
+the embedded runner executes the same jobs without Redis."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from backend.accounts.actor import SYSTEM
+from backend.audit.models import AuditEvent
+from backend.db import transaction, utcnow
+from backend.jobs import dispatch, runner
+from backend.jobs import service as jobs
+from backend.jobs.models import Job
+from tests.helpers import log_input, operation
+from workers.main import build_worker
+
+LOG = operation("coordinator.graphql", "LogConsultation")
+
+
+async def _queue_diagnostic(sessions, *, seconds: float = 0.0, hub_id: int | None = None) -> tuple[int, str]:
+    marker = uuid.uuid4().hex
+    async with transaction(sessions) as s:
+        job = await jobs.enqueue(s, kind="diagnostic_sleep", args={"seconds": seconds, "marker": marker}, actor=SYSTEM,
+                                 hub_id=hub_id)
+    return job.id, marker
+
+
+async def _effects(sessions, marker: str) -> int:
+    async with sessions() as s:
+        return await s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.operation == "diagnostic.sleep", AuditEvent.entity_id == marker))
+
+
+async def _job(sessions, job_id: int) -> Job:
+    async with sessions() as s:
+        return await s.get(Job, job_id)
+
+
+async def _run_burst(redis_pool, settings) -> None:
+    worker = build_worker(redis_pool=redis_pool, burst=True, settings=settings, cron_jobs=None, poll_delay=0,
+                          handle_signals=False)
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()
+
+
+async def test_redis_outage_delays_jobs_and_loses_none(gql, world, sessions, settings, redis_server, redis_pool):
+    # intake never talks to Redis: calls are saved and their job rows queued while it is down
+    redis_server.stop()
+    ids = []
+    for i in range(3):
+        out = (await gql(world.coordinator, LOG, {"input": log_input("15202", summary=f"夜間の連絡先がわからない{i}")}))
+        ids.append(out["data"]["logConsultation"]["consultation"]["id"])
+    markers = [await _queue_diagnostic(sessions, hub_id=world.hub_id) for _ in range(3)]
+    async with transaction(sessions) as s:
+        await s.execute(update(Job).where(Job.hub_id == world.hub_id).values(run_after=utcnow()))
+        queued = (await s.scalars(select(Job).where(Job.hub_id == world.hub_id))).all()
+    assert len(ids) == 3 and {j.status for j in queued} == {"queued"}
+    assert sorted(j.kind for j in queued) == ["diagnostic_sleep"] * 3 + ["group_hub"]  # one regrouping per hub-year
+
+    # the sweep cannot reach Redis: nothing is lost, nothing is marked as sent
+    assert await dispatch.send_due(sessions, redis_pool, stale_after=timedelta(0)) == 0
+    # Redis is back: the sweep hands every job over (twice, as a sweep racing a nudge would)
+    redis_server.start()
+    await dispatch.send_due(sessions, redis_pool, stale_after=timedelta(0))
+    await dispatch.send_due(sessions, redis_pool, stale_after=timedelta(0))
+    await _run_burst(redis_pool, settings)
+    for job_id, marker in markers:
+        job = await _job(sessions, job_id)
+        assert job.status == "succeeded" and job.attempts == 1
+        assert await _effects(sessions, marker) == 1
+
+
+async def test_job_of_a_killed_worker_runs_again(sessions, settings, redis_server, redis_pool, monkeypatch):
+    job_id, marker = await _queue_diagnostic(sessions, seconds=3)
+    await dispatch.send_due(sessions, redis_pool, stale_after=timedelta(0))
+    env = {**os.environ, "RENKEI_DATABASE_URL": settings.database_url, "RENKEI_REDIS_URL": redis_server.url}
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "renkei"), "worker"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            if (await _job(sessions, job_id)).status == "running":
+                break
+            await asyncio.sleep(0.1)
+        assert (await _job(sessions, job_id)).status == "running"
+        os.kill(worker.pid, signal.SIGKILL)
+    finally:
+        worker.wait(10)
+    assert (await _job(sessions, job_id)).status == "running" and await _effects(sessions, marker) == 0
+
+    # once its lease has run out, the sweep puts the job back and the next worker finishes it
+    monkeypatch.setitem(runner.TIMEOUTS, "diagnostic_sleep", 0.0)
+    monkeypatch.setattr(runner, "LEASE_GRACE", timedelta(0))
+    assert await dispatch.send_due(sessions, redis_pool, stale_after=timedelta(0)) == 1
+    await _run_burst(redis_pool, settings)
+    job = await _job(sessions, job_id)
+    assert job.status == "succeeded" and job.attempts == 2
+    assert await _effects(sessions, marker) == 1
+
+
+async def test_transient_failure_retries_with_backoff_then_gives_up(sessions, monkeypatch):
+    calls = []
+
+    @runner.handler("test_flaky", timeout=5)
+    async def flaky(session, args):
+        calls.append(1)
+        raise runner.TransientJobError("still down")
+
+    async with transaction(sessions) as s:
+        job = await jobs.enqueue(s, kind="test_flaky", args={})
+        job.max_attempts = 2
+    first = await runner.execute(sessions, job.id)
+    assert first.status == "retry" and first.retry_in >= timedelta(seconds=15)
+    row = await _job(sessions, job.id)
+    assert row.status == "queued" and row.run_after > utcnow() and "still down" in row.error
+    second = await runner.execute(sessions, job.id)
+    assert second.status == "failed" and (await _job(sessions, job.id)).status == "failed" and len(calls) == 2
+
+
+async def test_embedded_runner_runs_the_same_jobs_without_redis(app, sessions):
+    job_id, marker = await _queue_diagnostic(sessions)
+    await app.state.dispatcher.run_pending()
+    assert (await _job(sessions, job_id)).status == "succeeded"
+    assert await _effects(sessions, marker) == 1
+    await app.state.dispatcher.run_pending()  # nothing due any more: not run twice
+    assert await _effects(sessions, marker) == 1
+
+
+async def test_job_status_is_recorded(sessions):
+    job_id, _ = await _queue_diagnostic(sessions)
+    await runner.execute(sessions, job_id)
+    job = await _job(sessions, job_id)
+    assert job.started_at and job.finished_at and job.finished_at >= job.started_at and job.error is None
