@@ -61,6 +61,12 @@ def _int_id(raw: str, field: list[str], what: str) -> int:
 
 
 @strawberry.type
+class RevokeTokensPayload:
+    revoked: int = 0
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
 class AccountQueries:
     @strawberry.field
     async def me(self, info: Info) -> User:
@@ -102,3 +108,13 @@ class AccountMutations:
         except UserInputError as e:
             return CreateUserPayload(user_errors=[UserError.of(e)])
         return CreateUserPayload(user=User.of(user), api_token=token)
+
+    @strawberry.mutation(description="Revokes every API token of a user (ADMIN).")
+    async def revoke_user_tokens(self, info: Info, user_id: strawberry.ID) -> RevokeTokensPayload:
+        try:
+            async with info.context.transaction() as session:
+                count = await accounts.revoke_tokens(session, actor=info.context.actor,
+                                                     user_id=_int_id(user_id, ["userId"], "利用者"))
+        except UserInputError as e:
+            return RevokeTokensPayload(user_errors=[UserError.of(e)])
+        return RevokeTokensPayload(revoked=count)

@@ -70,6 +70,8 @@ async def create_user(session: AsyncSession, *, actor: Actor, email: str, displa
 async def revoke_tokens(session: AsyncSession, *, actor: Actor, user_id: int) -> int:
     if actor.role is not Role.ADMIN:
         raise Forbidden()
+    if await session.get(User, user_id) is None:
+        raise NotFound(["userId"], "利用者")
     result = await session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
                                    .values(revoked_at=utcnow()))
     audit.record(session, actor=actor, operation="token.revoke", entity_type="user", entity_id=user_id)

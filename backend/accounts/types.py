@@ -27,9 +27,15 @@ class User:
     async def hub(self, info: Info) -> Hub | None:
         return Hub.of(await info.context.loaders.hub.load(self.hub_id)) if self.hub_id else None
 
-    @strawberry.field
-    def prefecture(self) -> Prefecture | None:
-        return Prefecture.of(self.prefecture_code) if self.prefecture_code else None
+    @strawberry.field(description="The analyst's prefecture, or the prefecture of the hub's area.")
+    async def prefecture(self, info: Info) -> Prefecture | None:
+        if self.prefecture_code:
+            return Prefecture.of(self.prefecture_code)
+        if self.hub_id:
+            hub = await info.context.loaders.hub.load(self.hub_id)
+            area = await info.context.loaders.area.load(hub.area_id)
+            return Prefecture.of(area.prefecture_code)
+        return None
 
     @classmethod
     def of(cls, row: models.User) -> User:

@@ -74,3 +74,17 @@ async def test_taxonomy_serves_every_enum_with_japanese_labels(gql, world):
     assert len(t["callerRoles"]) == 22 and len(t["organizationTypes"]) == 23 and len(t["channels"]) == 11
     assert {o["value"]: o["label"] for o in t["outcomes"]}["UNRESOLVED_NO_RESOURCE"] == "未解決（資源不足）"
     assert len(t["subjectFlags"]) == 7 and len(t["careLevels"]) == 12
+
+
+async def test_revoked_token_is_refused(gql, world, http):
+    me = (await gql(world.coordinator2, ME))["data"]["me"]
+    out = await gql(world.admin, "mutation($id: ID!) { revokeUserTokens(userId: $id) { revoked userErrors { code } } }",
+                    {"id": me["id"]})
+    assert out["data"]["revokeUserTokens"]["revoked"] == 1
+    r = await http.post("/graphql", json={"query": "{ me { id } }"}, headers={"Authorization": f"Bearer {world.coordinator2}"})
+    assert r.status_code == 401
+
+
+async def test_hub_users_see_their_hubs_prefecture(gql, world):
+    me = (await gql(world.coordinator, ME))["data"]["me"]
+    assert me["prefecture"] == {"code": "15", "name": "新潟県"}
