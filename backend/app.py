@@ -17,12 +17,14 @@ from backend.audit.service import request_id
 from backend.db import make_engine, make_sessions
 from backend.jobs.dispatch import Dispatcher
 from backend.settings import Settings, get_settings
+from backend.text import scenes
 
 log = logging.getLogger("renkei.app")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    scenes.configure(settings.lexicon_paths)  # a broken lexicon file stops the start, naming file and line
     accounts.token_cache.ttl = settings.token_cache_seconds
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     sessions = make_sessions(engine)

@@ -19,7 +19,7 @@ from backend.fiscal import day_end_utc, day_start_utc, fiscal_year_of, today_jst
 from backend.jobs.models import Job
 from backend.regions import service as regions
 from backend.taxonomy import CareScene, ConsultationStatus, Role, mask_of
-from backend.text import classify as classifier
+from backend.text import scenes as classifier
 from backend.text.normalize import normalize
 
 SUMMARY_MAX = 2000
