@@ -32,3 +32,17 @@ def require_parsed(value, field: Sequence[str], message: str = "日時の形式�
     if isinstance(value, Unparsed):
         raise UserInputError(field, message, "INVALID_FORMAT")
     return value
+
+
+MAX_ID = 2**31 - 1  # the id columns are 32-bit: anything larger cannot exist
+
+
+def parse_id(raw: object, field: Sequence[str], what: str = "対象") -> int:
+    """An opaque GraphQL ID as a row id; anything that cannot be one answers NOT_FOUND, like a missing row."""
+    try:
+        value = int(str(raw))
+    except (TypeError, ValueError):
+        raise NotFound(field, what) from None
+    if not 0 < value <= MAX_ID:
+        raise NotFound(field, what)
+    return value

@@ -7,7 +7,7 @@ from backend.accounts import service as accounts
 from backend.accounts.types import User
 from backend.api.enums import Role
 from backend.api.errors import UserError
-from backend.errors import NotFound, UserInputError
+from backend.errors import UserInputError, parse_id
 from backend.regions import service as regions
 from backend.regions.types import Area, Hub
 
@@ -53,11 +53,7 @@ class CreateUserPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _int_id(raw: str, field: list[str], what: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise NotFound(field, what) from None
+_int_id = parse_id
 
 
 @strawberry.type

@@ -15,6 +15,7 @@ from backend.consultations.domain import UNSET, Closing, ConsultationChanges, Co
 from backend.consultations.models import Action, Consultation
 from backend.db import utcnow
 from backend.errors import NotFound, UserInputError, require_parsed
+from backend.errors import parse_id as parse_any_id
 from backend.fiscal import day_end_utc, day_start_utc, fiscal_year_of, today_jst
 from backend.jobs.models import Job
 from backend.regions import service as regions
@@ -48,13 +49,7 @@ def _require_desk(actor: Actor, field: list[str]) -> None:
 
 
 def parse_id(raw: str | int, field: list[str]) -> int:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise NotFound(field, "相談") from None
-    if not 0 < value < 2**63:
-        raise NotFound(field, "相談")
-    return value
+    return parse_any_id(raw, field, "相談")
 
 
 def _summary(value: str, field: list[str]) -> str:
@@ -288,10 +283,7 @@ async def update(session: AsyncSession, *, actor: Actor, data: ConsultationChang
 async def _assignee(session: AsyncSession, *, actor: Actor, raw: str | None, field: list[str]) -> int | None:
     if raw is None:
         return None
-    try:
-        uid = int(raw)
-    except ValueError:
-        raise NotFound(field, "担当者") from None
+    uid = parse_any_id(raw, field, "担当者")
     user = await session.get(User, uid)
     if user is None or user.hub_id != actor.hub_id or user.role not in (Role.COORDINATOR, Role.HUB_MANAGER) or not user.active:
         raise NotFound(field, "担当者")

@@ -231,3 +231,10 @@ async def test_every_write_and_detail_read_is_audited_without_free_text(gql, wor
     assert "summary" in rows[2].fields
     for r in rows:
         assert "山田" not in repr((r.fields, r.entity_id, r.operation))
+
+
+@pytest.mark.parametrize("raw_id", ["abc", "-1", "0", "99999999999999999999", "2147483648", "1e3"])
+async def test_ids_that_cannot_exist_answer_like_missing_ones(gql, world, raw_id):
+    assert (await gql(world.coordinator, DETAIL, {"id": raw_id}))["data"]["consultation"] is None
+    out = (await gql(world.coordinator, CLOSE, {"input": {"id": raw_id, "version": 1, "outcome": "RESOLVED"}}))["data"]["closeConsultation"]
+    assert out["userErrors"][0]["code"] == "NOT_FOUND"
