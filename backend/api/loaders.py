@@ -40,3 +40,4 @@ class Loaders:
         self.area = _loader(sessions, _areas)
         self.area_municipalities = _loader(sessions, regions.area_municipality_codes, [])
         self.issues_of_consultation = _loader(sessions, issues.issues_for_consultations, [])
+        self.issue_consultations = _loader(sessions, issues.issue_consultations, [])

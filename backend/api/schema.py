@@ -10,16 +10,17 @@ from backend.api.errors import MaskUnexpectedErrors
 from backend.api.scalars import SCALARS
 from backend.api.taxonomy import TaxonomyQueries
 from backend.consultations.schema import ConsultationMutations, ConsultationQueries
+from backend.issues.schema import IssueMutations, IssueQueries
 from backend.settings import Settings, get_settings
 
 
 @strawberry.type
-class Query(TaxonomyQueries, AccountQueries, ConsultationQueries):
+class Query(TaxonomyQueries, AccountQueries, ConsultationQueries, IssueQueries):
     pass
 
 
 @strawberry.type
-class Mutation(AccountMutations, ConsultationMutations):
+class Mutation(AccountMutations, ConsultationMutations, IssueMutations):
     pass
 
 

@@ -21,6 +21,11 @@ class RegionalIssue(Base):
     scene: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
     key_terms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # which grouped problems this issue stands for ("problem:<id>" or "terms:<a+b>"); a merge unions them,
+    # so regrouping keeps sending those consultations to the issue the manager kept
+    signatures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # consultations a manager took out of this issue: regrouping leaves them out of this scene
+    excluded_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="candidate")
     note: Mapped[str | None] = mapped_column(Text)
     consultation_count: Mapped[int] = mapped_column(default=0)

@@ -1,9 +1,329 @@
-"""Regional issues (地域課題): reading, grouping and curation."""
+"""Regional issues (地域課題): grouping a hub-year, curation by the hub's manager, and reads."""
 
-from sqlalchemy import select
+import base64
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.accounts.actor import Actor
+from backend.audit import service as audit
+from backend.consultations.models import Consultation
+from backend.db import utcnow
+from backend.errors import Forbidden, NotFound, UserInputError, parse_id
+from backend.fiscal import fiscal_months, fiscal_year_of, month_key, today_jst
 from backend.issues.models import IssueMembership, RegionalIssue
+from backend.jobs import service as jobs
+from backend.jobs.models import Job
+from backend.regions.models import Area, Hub
+from backend.taxonomy import (REVIEWED_ISSUE_STATUSES, UNRESOLVED_OUTCOMES, CareScene, RegionalIssueStatus, Role,
+                              members_of)
+from backend.text import grouping
+
+TITLE_MAX = 200
+NOTE_MAX = 2000
+STATUS_ORDER = {s.value: i for i, s in enumerate([RegionalIssueStatus.ON_AGENDA, RegionalIssueStatus.CONFIRMED,
+                                                  RegionalIssueStatus.CANDIDATE, RegionalIssueStatus.ADDRESSED,
+                                                  RegionalIssueStatus.DISMISSED])}
+REVIEWED = {s.value for s in REVIEWED_ISSUE_STATUSES}
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+async def _hub_prefecture(session: AsyncSession, hub_id: int) -> str | None:
+    return await session.scalar(select(Area.prefecture_code).join(Hub, Hub.area_id == Area.id).where(Hub.id == hub_id))
+
+
+async def can_read_hub(session: AsyncSession, actor: Actor, hub_id: int) -> bool:
+    if actor.role in (Role.COORDINATOR, Role.HUB_MANAGER):
+        return actor.hub_id == hub_id
+    if actor.role is Role.PREFECTURE_ANALYST:
+        return await _hub_prefecture(session, hub_id) == actor.prefecture_code
+    return actor.role is Role.ADMIN and await session.get(Hub, hub_id) is not None
+
+
+def sees_consultations(actor: Actor, hub_id: int) -> bool:
+    """Issue titles may reach the prefecture; the consultations behind them stay with the hub."""
+    return actor.role in (Role.COORDINATOR, Role.HUB_MANAGER) and actor.hub_id == hub_id
+
+
+async def _managed_issue(session: AsyncSession, actor: Actor, raw_id, field: list[str]) -> RegionalIssue:
+    issue = await session.get(RegionalIssue, parse_id(raw_id, field, "地域課題"), with_for_update=True)
+    if issue is None or not (actor.role in (Role.COORDINATOR, Role.HUB_MANAGER) and actor.hub_id == issue.hub_id):
+        raise NotFound(field, "地域課題")
+    if actor.role is not Role.HUB_MANAGER:
+        raise Forbidden(field, "地域課題を変更できるのは拠点管理者だけです。")
+    return issue
+
+
+# --- grouping ------------------------------------------------------------------------------------
+
+async def request_grouping(session: AsyncSession, *, actor: Actor, hub_id: str | int, fiscal_year: int) -> Job:
+    hid = parse_id(hub_id, ["hubId"], "拠点")
+    if not (actor.role is Role.HUB_MANAGER and actor.hub_id == hid):
+        raise NotFound(["hubId"], "拠点")
+    first = await session.scalar(select(func.min(Consultation.fiscal_year)).where(Consultation.hub_id == hid))
+    current = fiscal_year_of(today_jst())
+    if first is None or not first <= fiscal_year <= current:
+        span = f"{first}〜{current}年度" if first is not None else "まだ相談がありません"
+        raise UserInputError(["fiscalYear"], f"{fiscal_year}年度はこの拠点のデータの範囲外です（{span}）。", "OUT_OF_RANGE")
+    job = await jobs.enqueue(session, kind="group_hub", key=f"group_hub:{hid}:{fiscal_year}",
+                             args={"hub_id": hid, "fiscal_year": fiscal_year}, actor=actor, hub_id=hid)
+    job.run_after = utcnow()  # a pending deferred run of the same key is brought forward, not duplicated
+    audit.record(session, actor=actor, operation="issues.request_grouping", entity_type="hub", entity_id=hid,
+                 fields=["fiscalYear"])
+    return job
+
+
+async def regroup(session: AsyncSession, *, hub_id: int, fiscal_year: int) -> None:
+    """Re-forms the hub-year's candidate issues; reviewed issues keep title and status and gain the new
+    consultations that fit; a manager's moves stay. Idempotent, and a bounded number of statements."""
+    rows = (await session.execute(
+        select(Consultation.id, Consultation.summary, Consultation.primary_scene, Consultation.scenes_mask,
+               Consultation.received_at)
+        .where(Consultation.hub_id == hub_id, Consultation.fiscal_year == fiscal_year))).all()
+    issues = list((await session.scalars(select(RegionalIssue).where(
+        RegionalIssue.hub_id == hub_id, RegionalIssue.fiscal_year == fiscal_year).with_for_update())).all())
+    members = (await session.execute(select(IssueMembership).where(
+        IssueMembership.issue_id.in_([i.id for i in issues])))).scalars().all() if issues else []
+    by_issue: dict[int, list[IssueMembership]] = defaultdict(list)
+    for m in members:
+        by_issue[m.issue_id].append(m)
+    existing = [grouping.ExistingIssue(
+        id=i.id, scene=i.scene.upper(), signatures=tuple(i.signatures or ()), reviewed=i.status in REVIEWED,
+        locked_ids=frozenset([*(m.consultation_id for m in by_issue[i.id] if i.status in REVIEWED or m.pinned),
+                              *(i.excluded_ids or ())]))
+        for i in issues]
+    notes = [grouping.Note(id=r.id, text=r.summary, received_at=r.received_at,
+                           scenes=tuple(dict.fromkeys([*([r.primary_scene.upper()] if r.primary_scene else []),
+                                                       *(s.name for s in members_of(CareScene, r.scenes_mask))])))
+             for r in rows]
+    drafts = grouping.group(notes, existing)
+    by_id = {i.id: i for i in issues}
+    wanted: dict[int, set[int]] = {}            # issue id → members it should have (non-locked part)
+    for d in drafts:
+        issue = by_id.get(d.existing_id) if d.existing_id else None
+        if issue is None:
+            issue = RegionalIssue(hub_id=hub_id, fiscal_year=fiscal_year, scene=CareScene[d.scene].value, title=d.title,
+                                  key_terms=d.key_terms, signatures=[d.signature], status=RegionalIssueStatus.CANDIDATE.value)
+            session.add(issue)
+            await session.flush()
+            by_id[issue.id] = issue
+        elif issue.status not in REVIEWED and d.signature == (issue.signatures or [None])[0]:
+            issue.title, issue.key_terms = d.title, d.key_terms  # a merged issue keeps its own name
+        wanted.setdefault(issue.id, set()).update(d.member_ids)
+    # memberships: keep locked ones, replace the rest with what grouping decided
+    locked = {(m.issue_id, m.consultation_id) for i in issues for m in by_issue[i.id]
+              if i.status in REVIEWED or m.pinned}
+    stale = [m for i in issues for m in by_issue[i.id] if (m.issue_id, m.consultation_id) not in locked]
+    if stale:
+        await session.execute(delete(IssueMembership).where(or_(*[
+            and_(IssueMembership.issue_id == m.issue_id, IssueMembership.consultation_id == m.consultation_id) for m in stale])))
+    new_rows = []
+    taken = {(by_id[i].scene, c) for i, c in locked}
+    for issue_id, ids in wanted.items():
+        scene = by_id[issue_id].scene
+        for cid in sorted(ids):
+            if (scene, cid) not in taken and (issue_id, cid) not in locked:
+                new_rows.append({"issue_id": issue_id, "consultation_id": cid, "scene": scene, "pinned": False})
+                taken.add((scene, cid))
+    if new_rows:
+        await session.execute(insert(IssueMembership), new_rows)
+    # candidates that lost every member go; reviewed issues stay whatever happens
+    keep = set(wanted) | {i for i, _ in locked}
+    gone = [i.id for i in issues if i.id not in keep and i.status not in REVIEWED]
+    if gone:
+        await session.execute(delete(RegionalIssue).where(RegionalIssue.id.in_(gone)))
+    await refresh_derived(session, issue_ids=[i for i in by_id if i not in gone])
+
+
+async def refresh_derived(session: AsyncSession, *, issue_ids: Sequence[int]) -> None:
+    """Counts, first/last seen and the monthly trend, from the members (one read, one write per issue)."""
+    if not issue_ids:
+        return
+    rows = (await session.execute(
+        select(IssueMembership.issue_id, Consultation.received_at, Consultation.outcome, Consultation.fiscal_year)
+        .join(Consultation, Consultation.id == IssueMembership.consultation_id)
+        .where(IssueMembership.issue_id.in_(issue_ids)))).all()
+    stats: dict[int, list] = defaultdict(list)
+    for issue_id, received_at, outcome, fy in rows:
+        stats[issue_id].append((received_at, outcome, fy))
+    issues = (await session.scalars(select(RegionalIssue).where(RegionalIssue.id.in_(issue_ids)))).all()
+    unresolved = {o.value for o in UNRESOLVED_OUTCOMES}
+    for issue in issues:
+        items = stats.get(issue.id, [])
+        months = Counter(month_key(r) for r, _, _ in items)
+        issue.consultation_count = len(items)
+        issue.unresolved_count = sum(1 for _, o, _ in items if o in unresolved)
+        issue.first_seen_at = min((r for r, _, _ in items), default=None)
+        issue.last_seen_at = max((r for r, _, _ in items), default=None)
+        issue.trend = [{"month": m, "count": months.get(m, 0)} for m in fiscal_months(issue.fiscal_year)]
+    await session.flush()
+
+
+# --- curation ------------------------------------------------------------------------------------
+
+async def update_issue(session: AsyncSession, *, actor: Actor, issue_id, title=None, status=None, note=None,
+                       note_given: bool = False) -> RegionalIssue:
+    issue = await _managed_issue(session, actor, issue_id, ["input", "id"])
+    changed = []
+    if title is not None:
+        title = title.strip()
+        if not 1 <= len(title) <= TITLE_MAX:
+            raise UserInputError(["input", "title"], f"課題名は1〜{TITLE_MAX}文字で入力してください。", "INVALID")
+        issue.title = title
+        changed.append("title")
+    if status is not None:
+        issue.status = RegionalIssueStatus(status).value
+        changed.append("status")
+    if note_given:
+        note = (note or "").strip() or None
+        if note and len(note) > NOTE_MAX:
+            raise UserInputError(["input", "note"], f"メモは{NOTE_MAX}文字以内で入力してください。", "TOO_LONG")
+        issue.note = note
+        changed.append("note")
+    await session.flush()
+    audit.record(session, actor=actor, operation="issue.update", entity_type="regional_issue", entity_id=issue.id, fields=changed)
+    return issue
+
+
+async def merge(session: AsyncSession, *, actor: Actor, into_id, from_ids: Sequence) -> RegionalIssue:
+    into = await _managed_issue(session, actor, into_id, ["input", "intoId"])
+    if not from_ids:
+        raise UserInputError(["input", "fromIds"], "統合する課題を指定してください。", "REQUIRED")
+    sources = []
+    for i, raw in enumerate(from_ids):
+        src = await _managed_issue(session, actor, raw, ["input", "fromIds", str(i)])
+        if src.id == into.id:
+            raise UserInputError(["input", "fromIds", str(i)], "統合先と同じ課題は指定できません。", "INVALID")
+        if (src.hub_id, src.scene, src.fiscal_year) != (into.hub_id, into.scene, into.fiscal_year):
+            raise UserInputError(["input", "fromIds", str(i)], "統合できるのは同じ拠点・同じ場面・同じ年度の課題だけです。", "SCENE_MISMATCH")
+        sources.append(src)
+    source_ids = [s.id for s in sources]
+    already = set(await session.scalars(select(IssueMembership.consultation_id).where(IssueMembership.issue_id == into.id)))
+    moving = (await session.scalars(select(IssueMembership).where(IssueMembership.issue_id.in_(source_ids)))).all()
+    rows = {m.consultation_id: m.pinned for m in moving if m.consultation_id not in already}
+    await session.execute(delete(IssueMembership).where(IssueMembership.issue_id.in_(source_ids)))
+    if rows:
+        await session.execute(insert(IssueMembership), [
+            {"issue_id": into.id, "consultation_id": c, "scene": into.scene, "pinned": p} for c, p in rows.items()])
+    into.signatures = list(dict.fromkeys([*(into.signatures or ()), *(sig for s in sources for sig in (s.signatures or ()))]))
+    into.key_terms = list(dict.fromkeys([*into.key_terms, *(t for s in sources for t in s.key_terms)]))[:8]
+    await session.execute(delete(RegionalIssue).where(RegionalIssue.id.in_(source_ids)))
+    await refresh_derived(session, issue_ids=[into.id])
+    audit.record(session, actor=actor, operation="issue.merge", entity_type="regional_issue", entity_id=into.id,
+                 fields=["members", "signatures"] + [f"merged:{i}" for i in source_ids])
+    return into
+
+
+async def move(session: AsyncSession, *, actor: Actor, consultation_id, from_issue_id, to_issue_id=None
+               ) -> tuple[RegionalIssue, RegionalIssue | None]:
+    src = await _managed_issue(session, actor, from_issue_id, ["input", "fromIssueId"])
+    cid = parse_id(consultation_id, ["input", "consultationId"], "相談")
+    membership = await session.get(IssueMembership, (src.id, cid))
+    if membership is None:
+        raise NotFound(["input", "consultationId"], "この課題の相談")
+    dst = None
+    if to_issue_id is not None:
+        dst = await _managed_issue(session, actor, to_issue_id, ["input", "toIssueId"])
+        if dst.id == src.id:
+            raise UserInputError(["input", "toIssueId"], "移動元と同じ課題です。", "INVALID")
+        if (dst.hub_id, dst.scene, dst.fiscal_year) != (src.hub_id, src.scene, src.fiscal_year):
+            raise UserInputError(["input", "toIssueId"], "相談は同じ場面・同じ年度の課題にしか移せません。", "SCENE_MISMATCH")
+    await session.delete(membership)
+    await session.flush()
+    if dst is not None:
+        session.add(IssueMembership(issue_id=dst.id, consultation_id=cid, scene=dst.scene, pinned=True))
+    else:  # taken out by hand: regrouping must not put it back into this scene's issues
+        src.excluded_ids = sorted({*(src.excluded_ids or ()), cid})
+    await session.flush()
+    await refresh_derived(session, issue_ids=[src.id] + ([dst.id] if dst else []))
+    audit.record(session, actor=actor, operation="issue.move_consultation", entity_type="regional_issue", entity_id=src.id,
+                 fields=["members", f"consultation:{cid}"] + ([f"to:{dst.id}"] if dst else []))
+    return src, dst
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+@dataclass
+class IssuePage:
+    rows: list[RegionalIssue]
+    total: int
+    has_next: bool
+    cursors: list[str]
+
+
+def _cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"issue:{position}".encode()).decode()
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, pos = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+        assert kind == "issue"
+        return int(pos) + 1
+    except Exception:
+        raise UserInputError(["after"], "カーソルが正しくありません。", "INVALID_CURSOR") from None
+
+
+async def board(session: AsyncSession, *, actor: Actor, hub_id: int, fiscal_year: int, scene: CareScene | None,
+                first: int, after: str | None) -> IssuePage:
+    """The hub's issues of a year: on the agenda first, then confirmed, candidates, addressed, dismissed;
+    within each, the most consultations first. Two statements whatever the size."""
+    if not await can_read_hub(session, actor, hub_id):
+        return IssuePage([], 0, False, [])
+    conds = [RegionalIssue.hub_id == hub_id, RegionalIssue.fiscal_year == fiscal_year]
+    if scene is not None:
+        conds.append(RegionalIssue.scene == scene.value)
+    total = await session.scalar(select(func.count()).select_from(RegionalIssue).where(*conds))
+    order = case(STATUS_ORDER, value=RegionalIssue.status, else_=9)
+    start = _offset(after)
+    rows = list((await session.scalars(select(RegionalIssue).where(*conds)
+                                       .order_by(order, RegionalIssue.consultation_count.desc(), RegionalIssue.id)
+                                       .offset(start).limit(first + 1))).all())
+    has_next = len(rows) > first
+    rows = rows[:first]
+    return IssuePage(rows, total or 0, has_next, [_cursor(start + i) for i in range(len(rows))])
+
+
+async def issue_consultations(session: AsyncSession, keys: list[tuple[int, int]]) -> dict[tuple[int, int], list]:
+    """For the board's nested `consultations(first: n)`: the newest n members of each issue, one statement."""
+    issue_ids = sorted({i for i, _ in keys})
+    limit = max(n for _, n in keys)
+    ranked = (select(IssueMembership.issue_id, Consultation,
+                     func.row_number().over(partition_by=IssueMembership.issue_id,
+                                            order_by=(Consultation.received_at.desc(), Consultation.id.desc())).label("rn"))
+              .join(Consultation, Consultation.id == IssueMembership.consultation_id)
+              .where(IssueMembership.issue_id.in_(issue_ids))).subquery()
+    from sqlalchemy.orm import aliased
+    c = aliased(Consultation, ranked)
+    rows = (await session.execute(select(ranked.c.issue_id, c).where(ranked.c.rn <= limit)
+                                  .order_by(ranked.c.issue_id, ranked.c.rn))).all()
+    grouped: dict[int, list] = defaultdict(list)
+    for issue_id, consultation in rows:
+        grouped[issue_id].append(consultation)
+    return {(i, n): grouped[i][:n] for i, n in keys}
+
+
+async def member_counts(session: AsyncSession, issue_ids: list[int]) -> dict[int, int]:
+    rows = await session.execute(select(IssueMembership.issue_id, func.count()).where(
+        IssueMembership.issue_id.in_(issue_ids)).group_by(IssueMembership.issue_id))
+    return dict(rows.all())
+
+
+async def get_visible(session: AsyncSession, *, actor: Actor, issue_id) -> RegionalIssue | None:
+    try:
+        iid = parse_id(issue_id, ["id"], "地域課題")
+    except UserInputError:
+        return None
+    issue = await session.get(RegionalIssue, iid)
+    if issue is None or not await can_read_hub(session, actor, issue.hub_id):
+        return None
+    return issue
 
 
 async def issues_for_consultations(session: AsyncSession, consultation_ids: list[int]) -> dict[int, list[RegionalIssue]]:

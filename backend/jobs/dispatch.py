@@ -45,9 +45,9 @@ class Dispatcher:
         self._redis = None
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
+        import workers.handlers  # noqa: F401  registers the job handlers the embedded runner calls
 
     async def start(self) -> None:
-        import workers.handlers  # noqa: F401  registers the job handlers
         if self.settings.redis_url:
             from arq import create_pool
             from arq.connections import RedisSettings

@@ -1,7 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 from strawberry.types import Info
+
+from backend.api.enums import CareScene
+from backend.api.pagination import Connection, page_size
+
+if TYPE_CHECKING:
+    from backend.issues.types import RegionalIssue
 
 from backend.regions import codes
 from backend.regions import models
@@ -62,6 +70,18 @@ class Hub:
     @strawberry.field
     async def area(self, info: Info) -> Area:
         return Area.of(await info.context.loaders.area.load(self.area_id))
+
+    @strawberry.field(description="The hub's regional issues of a fiscal year: on the agenda first, then by size.")
+    async def regional_issues(self, info: Info, fiscal_year: int, scene: CareScene | None = None, first: int | None = None,
+                              after: str | None = None
+                              ) -> Connection[Annotated[RegionalIssue, strawberry.lazy("backend.issues.types")]]:
+        from backend.issues import service as issues
+        from backend.issues.types import RegionalIssue as IssueType
+        size = page_size(first)
+        async with info.context.read() as session:
+            page = await issues.board(session, actor=info.context.actor, hub_id=int(self.id), fiscal_year=fiscal_year,
+                                      scene=scene, first=size, after=after)
+        return Connection.of([IssueType.of(r) for r in page.rows], page.cursors, page.total, page.has_next)
 
     @classmethod
     def of(cls, row: models.Hub) -> Hub:
