@@ -20,3 +20,9 @@ async def diagnostic_sleep(session: AsyncSession, args: dict) -> None:
     from backend.audit import service as audit
     from backend.accounts.actor import SYSTEM
     audit.record(session, actor=SYSTEM, operation="diagnostic.sleep", entity_type="job", entity_id=args.get("marker"))
+
+
+@handler("reclassify", timeout=1800)
+async def reclassify(session: AsyncSession, args: dict) -> None:
+    from backend.consultations import service as consultations
+    await consultations.reclassify(session)

@@ -401,3 +401,32 @@ async def insert_many(session: AsyncSession, rows: list[dict]) -> None:
     """Bulk load for the demo and benchmark data (already validated, no audit: not a user's write)."""
     if rows:
         await session.execute(insert(Consultation), rows)
+
+
+async def reclassify(session: AsyncSession, *, batch: int = 2000) -> int:
+    """Re-scores the consultations whose scenes nobody confirmed with the current lexicon. Confirmed
+    scenes are the coordinator's and stay; the suggestion is refreshed for every row."""
+    version = classifier.lexicon_version()
+    changed = 0
+    last_id = 0
+    while True:
+        rows = (await session.scalars(select(Consultation).where(
+            Consultation.id > last_id, or_(Consultation.lexicon_version.is_(None), Consultation.lexicon_version != version))
+            .order_by(Consultation.id).limit(batch))).all()
+        if not rows:
+            return changed
+        for row in rows:
+            row.suggested_scenes, row.lexicon_version = suggest(row.summary)
+            if not row.scenes_confirmed:
+                scenes = [CareScene(s["scene"]) for s in row.suggested_scenes]
+                row.scenes_mask = mask_of(scenes)
+                row.primary_scene = scenes[0].value if scenes else None
+            changed += 1
+        last_id = rows[-1].id
+        await session.flush()
+
+
+async def needs_reclassification(session: AsyncSession) -> bool:
+    version = classifier.lexicon_version()
+    return await session.scalar(select(Consultation.id).where(
+        or_(Consultation.lexicon_version.is_(None), Consultation.lexicon_version != version)).limit(1)) is not None

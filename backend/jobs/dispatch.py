@@ -4,12 +4,13 @@ in-process runner that executes the same handlers from the same table."""
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import transaction
+from backend.fiscal import JST
 from backend.jobs import runner, service
 from backend.settings import Settings
 
@@ -88,8 +89,16 @@ class Dispatcher:
                 done += outcome.status != "skipped"
 
     async def _embedded_loop(self) -> None:
+        from backend.jobs import schedules
+        done_on: dict[str, object] = {}
         while True:
             try:
+                # the cron of the embedded default: the same schedules as the arq worker's, once a day each
+                now = datetime.now(JST)
+                for name, hour, fn in (("nightly", 3, schedules.nightly), ("daily", 8, schedules.daily)):
+                    if now.hour >= hour and done_on.get(name) != now.date():
+                        await fn(self.sessions)
+                        done_on[name] = now.date()
                 await self.run_pending()
             except Exception:
                 log.exception("embedded job runner")

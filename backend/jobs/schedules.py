@@ -19,6 +19,11 @@ async def nightly(sessions: async_sessionmaker[AsyncSession]) -> int:
         for hub_id, fy in pairs:
             await jobs.enqueue(session, kind="group_hub", key=f"group_hub:{hub_id}:{fy}",
                                args={"hub_id": hub_id, "fiscal_year": fy}, hub_id=hub_id)
+        # the lexicon changed since some suggestions were made (a deployment extended it)
+        from backend.consultations import service as consultations
+        if await consultations.needs_reclassification(session):
+            from backend.text.scenes import lexicon_version
+            await jobs.enqueue(session, kind="reclassify", key=f"reclassify:{lexicon_version()}", args={})
     return len(pairs)
 
 

@@ -139,3 +139,29 @@ async def test_job_status_is_recorded(sessions):
     await runner.execute(sessions, job_id)
     job = await _job(sessions, job_id)
     assert job.started_at and job.finished_at and job.finished_at >= job.started_at and job.error is None
+
+
+async def test_reclassify_rescores_unconfirmed_consultations_when_the_lexicon_changes(gql, world, sessions, tmp_path, monkeypatch):
+    from backend.consultations.models import Consultation
+    from backend.jobs import schedules
+    from backend.text import scenes
+    unconfirmed = (await gql(world.coordinator, LOG, {"input": log_input("15202", summary="線状降水帯で訪問できない")}))
+    confirmed = (await gql(world.coordinator, LOG, {"input": log_input("15202", summary="線状降水帯で訪問中止", scenes=["DAILY_CARE"])}))
+    uid = int(unconfirmed["data"]["logConsultation"]["consultation"]["id"])
+    cid = int(confirmed["data"]["logConsultation"]["consultation"]["id"])
+    extra = tmp_path / "local.toml"
+    extra.write_text('[scene.DISASTER]\n"線状降水帯" = 4\n', encoding="utf-8")
+    monkeypatch.setattr(scenes, "_configured", ())
+    scenes.configure([extra])
+    try:
+        await schedules.nightly(sessions)
+        async with sessions() as s:
+            job = await s.scalar(select(Job).where(Job.kind == "reclassify", Job.status == "queued"))
+        assert job is not None
+        await runner.execute(sessions, job.id)
+        async with sessions() as s:
+            u, c = await s.get(Consultation, uid), await s.get(Consultation, cid)
+        assert u.primary_scene == "disaster" and u.suggested_scenes[0]["scene"] == "disaster"
+        assert c.primary_scene == "daily_care" and c.scenes_confirmed and c.suggested_scenes[0]["scene"] == "disaster"
+    finally:
+        scenes.configure([])
