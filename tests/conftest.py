@@ -7,8 +7,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import socket
+
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from backend import migrate
@@ -17,6 +20,7 @@ from backend.accounts.actor import SYSTEM
 from backend.app import create_app
 from backend.db import make_engine, make_sessions, transaction
 from backend.regions import service as regions
+from backend.mail.transport import SmtpConfig
 from backend.settings import Settings
 from backend.taxonomy import Role
 
@@ -166,3 +170,39 @@ async def other_world(sessions) -> World:
 async def far_world(sessions) -> World:
     """A hub in another prefecture."""
     return await make_world(sessions, prefecture_code="24", municipality_codes=("24201",))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StoringHandler:
+    """Accepts everything except recipients whose local part names an SMTP reply code."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("reject550@"):
+            return "550 5.1.1 No such user"
+        if address.startswith("defer451@"):
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server():
+    handler = StoringHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield handler, SmtpConfig(host="127.0.0.1", port=controller.port)
+    finally:
+        controller.stop()

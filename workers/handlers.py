@@ -26,3 +26,6 @@ async def diagnostic_sleep(session: AsyncSession, args: dict) -> None:
 async def reclassify(session: AsyncSession, args: dict) -> None:
     from backend.consultations import service as consultations
     await consultations.reclassify(session)
+
+
+import backend.mail.jobs  # noqa: E402,F401  send_mail, follow_up_reminders

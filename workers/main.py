@@ -27,7 +27,7 @@ async def shutdown(ctx: dict) -> None:
 
 
 async def run_job(ctx: dict, job_id: int) -> str:
-    outcome = await runner.execute(ctx["sessions"], job_id)
+    outcome = await runner.execute(ctx["sessions"], job_id, settings=ctx["settings"])
     if outcome.status == "retry":
         raise Retry(defer=outcome.retry_in)
     return outcome.status

@@ -85,7 +85,7 @@ class Dispatcher:
             if not jobs:
                 return done
             for job in jobs:
-                outcome = await runner.execute(self.sessions, job.id)
+                outcome = await runner.execute(self.sessions, job.id, settings=self.settings)
                 done += outcome.status != "skipped"
 
     async def _embedded_loop(self) -> None:

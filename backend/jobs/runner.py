@@ -7,6 +7,7 @@ a job left `running` by a killed worker can be claimed again once its lease has 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,12 +15,20 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.settings import Settings, get_settings
+
 from backend.db import transaction, utcnow
 from backend.jobs.models import Job
 
 log = logging.getLogger("renkei.jobs")
 
 Handler = Callable[[AsyncSession, dict], Awaitable[None]]
+_settings: ContextVar[Settings | None] = ContextVar("job_settings", default=None)
+
+
+def settings() -> Settings:
+    """The settings of the runner executing the current job (the worker's, or the API's embedded runner)."""
+    return _settings.get() or get_settings()
 HANDLERS: dict[str, Handler] = {}
 TIMEOUTS: dict[str, float] = {}
 DEFAULT_TIMEOUT = 300.0
@@ -75,7 +84,15 @@ async def _finish(sessions, job_id: int, **values) -> None:
         await session.execute(update(Job).where(Job.id == job_id).values(**values))
 
 
-async def execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> Outcome:
+async def execute(sessions: async_sessionmaker[AsyncSession], job_id: int, *, settings: Settings | None = None) -> Outcome:
+    token = _settings.set(settings)
+    try:
+        return await _execute(sessions, job_id)
+    finally:
+        _settings.reset(token)
+
+
+async def _execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> Outcome:
     job = await _claim(sessions, job_id)
     if job is None:
         return Outcome("skipped")

@@ -1,8 +1,6 @@
-import socket
 from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from backend.mail.transport import (
     PermanentMailError,
@@ -12,47 +10,12 @@ from backend.mail.transport import (
     deliver,
     validate_address,
 )
+from tests.conftest import free_port
 
 SUBJECT = "【連携デスク】第3回 在宅医療・介護連携 会議資料のご案内"
 TEXT = "ご担当者様\n\n会議資料をお送りします。よろしくお願いいたします。\n"
 HTML = "<p>ご担当者様</p><p>会議資料をお送りします。</p>\n"
 SENDER = "連携デスク <desk@renkei.example.jp>"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class StoringHandler:
-    """Accepts everything except recipients whose local part names an SMTP reply code."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("reject550@"):
-            return "550 5.1.1 No such user"
-        if address.startswith("defer451@"):
-            return "451 4.3.0 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server():
-    handler = StoringHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield handler, SmtpConfig(host="127.0.0.1", port=controller.port)
-    finally:
-        controller.stop()
 
 
 def body(part) -> str:
