@@ -11,16 +11,17 @@ from backend.api.scalars import SCALARS
 from backend.api.taxonomy import TaxonomyQueries
 from backend.consultations.schema import ConsultationMutations, ConsultationQueries
 from backend.issues.schema import IssueMutations, IssueQueries
+from backend.meetings.schema import MeetingMutations, MeetingQueries
 from backend.settings import Settings, get_settings
 
 
 @strawberry.type
-class Query(TaxonomyQueries, AccountQueries, ConsultationQueries, IssueQueries):
+class Query(TaxonomyQueries, AccountQueries, ConsultationQueries, IssueQueries, MeetingQueries):
     pass
 
 
 @strawberry.type
-class Mutation(AccountMutations, ConsultationMutations, IssueMutations):
+class Mutation(AccountMutations, ConsultationMutations, IssueMutations, MeetingMutations):
     pass
 
 

@@ -1,0 +1,121 @@
+"""GraphQL for hub meetings and their packets."""
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from backend.api.errors import UserError
+from backend.api.scalars import Date, DateTime
+from backend.errors import UserInputError
+from backend.jobs.types import Job
+from backend.meetings import models, service
+
+
+@strawberry.enum
+class MeetingStatus(Enum):
+    SCHEDULED = "scheduled"
+    SENT = "sent"
+
+
+@strawberry.enum
+class PacketStatus(Enum):
+    PENDING = "pending"
+    READY = "ready"
+    FAILED = "failed"
+
+
+@strawberry.type
+class MeetingPacket:
+    status: PacketStatus
+    generated_at: DateTime | None
+    html: str | None
+    text: str | None
+
+
+@strawberry.type
+class AgendaItem:
+    position: int
+    issue: Annotated["RegionalIssue", strawberry.lazy("backend.issues.types")]  # noqa: F821
+
+
+@strawberry.type
+class HubMeeting:
+    id: strawberry.ID
+    title: str
+    held_on: Date
+    status: MeetingStatus
+    packet: MeetingPacket
+    recipient_emails: list[str]
+    row_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def agenda(self, info: Info) -> list[AgendaItem]:
+        from backend.issues.types import RegionalIssue
+        async with info.context.read() as session:
+            items = (await service.agendas(session, [self.row_id]))[self.row_id]
+        return [AgendaItem(position=p, issue=RegionalIssue.of(issue)) for p, issue in items]
+
+    @classmethod
+    def of(cls, row: models.HubMeeting) -> "HubMeeting":
+        return cls(id=strawberry.ID(str(row.id)), title=row.title, held_on=row.held_on, status=MeetingStatus(row.status),
+                   packet=MeetingPacket(status=PacketStatus(row.packet_status), generated_at=row.packet_generated_at,
+                                        html=row.packet_html, text=row.packet_text),
+                   recipient_emails=list(row.recipient_emails), row_id=row.id)
+
+
+@strawberry.input
+class ScheduleHubMeetingInput:
+    hub_id: strawberry.ID
+    title: str
+    held_on: Date
+    issue_ids: list[strawberry.ID]
+    recipient_emails: list[str]
+
+
+@strawberry.type
+class HubMeetingPayload:
+    meeting: HubMeeting | None = None
+    job: Job | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SendPacketPayload:
+    job: Job | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class MeetingQueries:
+    @strawberry.field(description="A meeting of the caller's hub, or null.")
+    async def hub_meeting(self, info: Info, id: strawberry.ID) -> HubMeeting | None:
+        async with info.context.read() as session:
+            row = await service.visible_meeting(session, actor=info.context.actor, meeting_id=id)
+        return HubMeeting.of(row) if row else None
+
+
+@strawberry.type
+class MeetingMutations:
+    @strawberry.mutation(description="Schedules a meeting; its packet is built by the workers; agenda issues become ON_AGENDA.")
+    async def schedule_hub_meeting(self, info: Info, input: ScheduleHubMeetingInput) -> HubMeetingPayload:
+        try:
+            async with info.context.transaction() as session:
+                meeting, job = await service.schedule(session, actor=info.context.actor, hub_id=input.hub_id,
+                                                      title=input.title, held_on=input.held_on, issue_ids=input.issue_ids,
+                                                      recipient_emails=input.recipient_emails)
+        except UserInputError as e:
+            return HubMeetingPayload(user_errors=[UserError.of(e)])
+        await info.context.dispatch()
+        return HubMeetingPayload(meeting=HubMeeting.of(meeting), job=Job.of(job))
+
+    @strawberry.mutation(description="Sends the packet to the meeting's recipients, one message each.")
+    async def send_hub_meeting_packet(self, info: Info, meeting_id: strawberry.ID) -> SendPacketPayload:
+        try:
+            async with info.context.transaction() as session:
+                job = await service.request_send(session, actor=info.context.actor, meeting_id=meeting_id)
+        except UserInputError as e:
+            return SendPacketPayload(user_errors=[UserError.of(e)])
+        await info.context.dispatch()
+        return SendPacketPayload(job=Job.of(job))

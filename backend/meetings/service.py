@@ -1,0 +1,180 @@
+"""Hub meetings (協議の場): scheduling with an agenda of regional issues, the packet, sending it."""
+
+from collections import Counter, defaultdict
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts.actor import Actor
+from backend.audit import service as audit
+from backend.consultations.models import Action, Consultation
+from backend.db import utcnow
+from backend.errors import NotFound, UserInputError, parse_id, require_parsed
+from backend.fiscal import fiscal_year_label, fiscal_year_of
+from backend.issues.models import IssueMembership, RegionalIssue
+from backend.jobs import service as jobs
+from backend.jobs.models import Job
+from backend.mail import transport
+from backend.mail import service as mail
+from backend.meetings.models import AgendaItem, HubMeeting
+from backend.regions.models import Hub
+from backend.taxonomy import CallerRole, CareScene, Outcome, RegionalIssueStatus, ResponseType, Role
+from backend.text.masking import mask_pii
+
+TITLE_MAX = 200
+MAX_AGENDA = 20
+MAX_RECIPIENTS = 50
+EXAMPLES = 3
+
+
+def _manages(actor: Actor, hub_id: int) -> bool:
+    return actor.role is Role.HUB_MANAGER and actor.hub_id == hub_id
+
+
+async def schedule(session: AsyncSession, *, actor: Actor, hub_id, title: str, held_on, issue_ids: list,
+                   recipient_emails: list[str]) -> tuple[HubMeeting, Job]:
+    f = ["input"]
+    hid = parse_id(hub_id, f + ["hubId"], "拠点")
+    if not _manages(actor, hid) or await session.get(Hub, hid) is None:
+        raise NotFound(f + ["hubId"], "拠点")
+    title = title.strip()
+    if not 1 <= len(title) <= TITLE_MAX:
+        raise UserInputError(f + ["title"], f"会議名は1〜{TITLE_MAX}文字で入力してください。")
+    held_on = require_parsed(held_on, f + ["heldOn"], "開催日の形式が正しくありません（YYYY-MM-DD、実在する日付）。")
+    if not issue_ids:
+        raise UserInputError(f + ["issueIds"], "議題にする地域課題を1つ以上指定してください。", "REQUIRED")
+    if len(issue_ids) > MAX_AGENDA:
+        raise UserInputError(f + ["issueIds"], f"議題は{MAX_AGENDA}件までです。", "TOO_MANY")
+    issues = []
+    for i, raw in enumerate(issue_ids):
+        issue = await session.get(RegionalIssue, parse_id(raw, f + ["issueIds", str(i)], "地域課題"))
+        if issue is None or issue.hub_id != hid:
+            raise NotFound(f + ["issueIds", str(i)], "地域課題")
+        if issue in issues:
+            raise UserInputError(f + ["issueIds", str(i)], "同じ地域課題が重複しています。", "DUPLICATE")
+        issues.append(issue)
+    if not recipient_emails:
+        raise UserInputError(f + ["recipientEmails"], "送付先を1件以上指定してください。", "REQUIRED")
+    if len(recipient_emails) > MAX_RECIPIENTS:
+        raise UserInputError(f + ["recipientEmails"], f"送付先は{MAX_RECIPIENTS}件までです。", "TOO_MANY")
+    recipients = []
+    for i, raw in enumerate(recipient_emails):
+        try:
+            recipients.append(transport.validate_address(raw.strip()))
+        except ValueError:
+            raise UserInputError(f + ["recipientEmails", str(i)], f"メールアドレスの形式が正しくありません（{raw}）。") from None
+    meeting = HubMeeting(hub_id=hid, title=title, held_on=held_on, recipient_emails=list(dict.fromkeys(recipients)),
+                         created_by_id=actor.user_id)
+    session.add(meeting)
+    await session.flush()
+    session.add_all(AgendaItem(meeting_id=meeting.id, position=i + 1, issue_id=issue.id) for i, issue in enumerate(issues))
+    for issue in issues:
+        if issue.status in (RegionalIssueStatus.CANDIDATE.value, RegionalIssueStatus.CONFIRMED.value):
+            issue.status = RegionalIssueStatus.ON_AGENDA.value
+    job = await jobs.enqueue(session, kind="build_packet", key=f"build_packet:{meeting.id}",
+                             args={"meeting_id": meeting.id}, actor=actor, hub_id=hid)
+    audit.record(session, actor=actor, operation="meeting.schedule", entity_type="hub_meeting", entity_id=meeting.id,
+                 fields=["title", "heldOn", "issueIds", "recipientEmails"])
+    return meeting, job
+
+
+async def visible_meeting(session: AsyncSession, *, actor: Actor, meeting_id) -> HubMeeting | None:
+    try:
+        mid = parse_id(meeting_id, ["id"], "会議")
+    except UserInputError:
+        return None
+    meeting = await session.get(HubMeeting, mid)
+    if meeting is None or actor.role not in (Role.HUB_MANAGER, Role.COORDINATOR) or actor.hub_id != meeting.hub_id:
+        return None
+    return meeting
+
+
+async def request_send(session: AsyncSession, *, actor: Actor, meeting_id) -> Job:
+    meeting = await session.get(HubMeeting, parse_id(meeting_id, ["meetingId"], "会議"))
+    if meeting is None or not _manages(actor, meeting.hub_id):
+        raise NotFound(["meetingId"], "会議")
+    job = await jobs.enqueue(session, kind="send_packet", key=f"send_packet:{meeting.id}",
+                             args={"meeting_id": meeting.id}, actor=actor, hub_id=meeting.hub_id)
+    audit.record(session, actor=actor, operation="meeting.send", entity_type="hub_meeting", entity_id=meeting.id)
+    return job
+
+
+async def agendas(session: AsyncSession, meeting_ids: list[int]) -> dict[int, list[tuple[int, RegionalIssue]]]:
+    rows = await session.execute(select(AgendaItem.meeting_id, AgendaItem.position, RegionalIssue)
+                                 .join(RegionalIssue, RegionalIssue.id == AgendaItem.issue_id)
+                                 .where(AgendaItem.meeting_id.in_(meeting_ids)).order_by(AgendaItem.position))
+    out: dict[int, list] = {m: [] for m in meeting_ids}
+    for meeting_id, position, issue in rows:
+        out[meeting_id].append((position, issue))
+    return out
+
+
+# --- the packet ----------------------------------------------------------------------------------
+
+async def packet_context(session: AsyncSession, *, meeting: HubMeeting) -> dict:
+    """Everything the packet shows, from SQL; example notes are masked, nothing else carries free text."""
+    hub = await session.get(Hub, meeting.hub_id)
+    agenda = (await agendas(session, [meeting.id]))[meeting.id]
+    issue_ids = [issue.id for _, issue in agenda]
+    members = (await session.execute(
+        select(IssueMembership.issue_id, Consultation)
+        .join(Consultation, Consultation.id == IssueMembership.consultation_id)
+        .where(IssueMembership.issue_id.in_(issue_ids))
+        .order_by(Consultation.received_at.desc(), Consultation.id.desc()))).all()
+    by_issue: dict[int, list[Consultation]] = defaultdict(list)
+    for issue_id, c in members:
+        by_issue[issue_id].append(c)
+    action_rows = (await session.execute(
+        select(IssueMembership.issue_id, Action.type, func.count())
+        .join(Action, Action.consultation_id == IssueMembership.consultation_id)
+        .where(IssueMembership.issue_id.in_(issue_ids)).group_by(IssueMembership.issue_id, Action.type))).all()
+    actions: dict[int, Counter] = defaultdict(Counter)
+    for issue_id, kind, n in action_rows:
+        actions[issue_id][ResponseType(kind).label] += n
+    from backend.charts import bar_chart_svg
+    items = []
+    for position, issue in agenda:
+        cs = by_issue[issue.id]
+        unresolved = Counter(Outcome(c.outcome).label for c in cs if c.outcome and c.outcome.startswith("unresolved"))
+        open_count = sum(1 for c in cs if c.status != "closed")
+        months = [p["month"] for p in issue.trend or []]
+        counts = [p["count"] for p in issue.trend or []]
+        items.append({
+            "position": position, "title": issue.title, "scene": CareScene(issue.scene).label,
+            "status": RegionalIssueStatus(issue.status).label, "count": len(cs), "key_terms": issue.key_terms,
+            "unresolved": issue.unresolved_count, "unresolved_reasons": unresolved.most_common(), "open": open_count,
+            "months": list(zip(months, counts, strict=True)),
+            "chart": bar_chart_svg("月別の相談件数", [f"{int(m[5:])}月" for m in months], counts) if months else "",
+            "caller_roles": Counter(CallerRole(c.caller_role).label for c in cs).most_common(),
+            "actions": actions[issue.id].most_common(),
+            "examples": [mask_pii(c.summary) for c in cs[:EXAMPLES]],
+        })
+    fy = fiscal_year_of(meeting.held_on)
+    return {"hub": hub.name, "title": meeting.title, "held_on": meeting.held_on, "fiscal_year": fiscal_year_label(fy),
+            "items": items}
+
+
+async def build_packet(session: AsyncSession, *, meeting_id: int) -> HubMeeting:
+    from backend.templating import render
+    meeting = await session.get(HubMeeting, meeting_id, with_for_update=True)
+    context = await packet_context(session, meeting=meeting)
+    meeting.packet_html = render("meetings/packet.html.j2", **context)
+    meeting.packet_text = render("meetings/packet.txt.j2", **context)
+    meeting.packet_status, meeting.packet_generated_at = "ready", utcnow()
+    await session.flush()
+    return meeting
+
+
+async def send_packet(session: AsyncSession, *, meeting_id: int) -> None:
+    """One message a recipient (no one sees the others' addresses); a second run sends nothing more."""
+    meeting = await session.get(HubMeeting, meeting_id, with_for_update=True)
+    if meeting.status == "sent":
+        return
+    if meeting.packet_status != "ready":
+        meeting = await build_packet(session, meeting_id=meeting_id)
+    hub = await session.get(Hub, meeting.hub_id)
+    subject = f"【{hub.name}】{meeting.title}（{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日）資料"
+    for address in meeting.recipient_emails:
+        await mail.queue_message(session, kind="meeting_packet", recipients=[address], subject=subject,
+                                 text=meeting.packet_text, html=meeting.packet_html)
+    meeting.status = "sent"
