@@ -16,6 +16,7 @@ from backend.api.schema import build_schema
 from backend.audit.service import request_id
 from backend.db import make_engine, make_sessions
 from backend.jobs.dispatch import Dispatcher
+from backend.reports import routes as report_routes
 from backend.settings import Settings, get_settings
 from backend.text import scenes
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     router = GraphQLRouter(build_schema(settings), context_getter=context,
                            graphql_ide="graphiql" if settings.graphql_ide else None)
     app.include_router(router, prefix="/graphql")
+    app.include_router(report_routes.router(authenticate))
 
     @app.middleware("http")
     async def limits_and_request_id(request: Request, call_next):

@@ -30,3 +30,4 @@ async def reclassify(session: AsyncSession, args: dict) -> None:
 
 import backend.mail.jobs  # noqa: E402,F401  send_mail, follow_up_reminders
 import backend.meetings.jobs  # noqa: E402,F401  build_packet, send_packet
+import backend.reports.jobs  # noqa: E402,F401  build_report

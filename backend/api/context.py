@@ -1,5 +1,6 @@
 """The typed per-request context: settings, session factory, the acting user, DataLoaders."""
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ class Context(BaseContext):
     sessions: async_sessionmaker[AsyncSession]
     actor: Actor
     dispatch: Callable[[], Awaitable[None]]
-    _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _memo: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -28,6 +29,12 @@ class Context(BaseContext):
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.sessions)
+
+    def once(self, key, make: Callable[[], Awaitable]) -> asyncio.Future:
+        """One computation per request for sibling resolvers that need the same expensive result."""
+        if key not in self._memo:
+            self._memo[key] = asyncio.ensure_future(make())
+        return self._memo[key]
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

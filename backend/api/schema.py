@@ -12,16 +12,17 @@ from backend.api.taxonomy import TaxonomyQueries
 from backend.consultations.schema import ConsultationMutations, ConsultationQueries
 from backend.issues.schema import IssueMutations, IssueQueries
 from backend.meetings.schema import MeetingMutations, MeetingQueries
+from backend.reports.schema import ReportMutations, ReportQueries
 from backend.settings import Settings, get_settings
 
 
 @strawberry.type
-class Query(TaxonomyQueries, AccountQueries, ConsultationQueries, IssueQueries, MeetingQueries):
+class Query(TaxonomyQueries, AccountQueries, ConsultationQueries, IssueQueries, MeetingQueries, ReportQueries):
     pass
 
 
 @strawberry.type
-class Mutation(AccountMutations, ConsultationMutations, IssueMutations, MeetingMutations):
+class Mutation(AccountMutations, ConsultationMutations, IssueMutations, MeetingMutations, ReportMutations):
     pass
 
 

@@ -10,6 +10,7 @@ from backend.api.pagination import Connection, page_size
 
 if TYPE_CHECKING:
     from backend.issues.types import RegionalIssue
+    from backend.reports.types import HubActivity, PrefectureIssue, PrefectureStats
 
 from backend.regions import codes
 from backend.regions import models
@@ -19,6 +20,25 @@ from backend.regions import models
 class Prefecture:
     code: str
     name: str
+
+    @strawberry.field(description="Aggregates of the prefecture's hubs for a fiscal year, small counts hidden.")
+    async def stats(self, info: Info, fiscal_year: int) -> Annotated[PrefectureStats, strawberry.lazy("backend.reports.types")] | None:
+        from backend.reports.schema import overview
+        from backend.reports.types import stats_of
+        o = await overview(info, self.code, fiscal_year)
+        return stats_of(o) if o else None
+
+    @strawberry.field(description="The prefecture's largest regional issues of the year (titles only).")
+    async def top_issues(self, info: Info, fiscal_year: int, first: int | None = 10
+                         ) -> list[Annotated[PrefectureIssue, strawberry.lazy("backend.reports.types")]]:
+        from backend.reports.schema import top_issues
+        return await top_issues(info, self.code, fiscal_year, page_size(first))
+
+    @strawberry.field
+    async def hub_activity(self, info: Info, fiscal_year: int
+                           ) -> list[Annotated[HubActivity, strawberry.lazy("backend.reports.types")]]:
+        from backend.reports.schema import hub_activity
+        return await hub_activity(info, self.code, fiscal_year)
 
     @classmethod
     def of(cls, code: str) -> Prefecture:

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import strawberry
+
+from backend import taxonomy as t
+from backend.api.enums import CallerRole, CareScene, RegionalIssueStatus
+from backend.api.scalars import DateTime
+from backend.regions.types import Area, Hub
+from backend.reports import service
+from backend.reports.suppression import Cell
+
+
+@strawberry.type
+class Count:
+    count: int | None
+    suppressed: bool
+
+    @classmethod
+    def of(cls, cell: Cell) -> Count:
+        return cls(count=cell.count, suppressed=cell.suppressed)
+
+
+@strawberry.type
+class SceneCount:
+    scene: CareScene
+    label: str
+    count: int | None
+    suppressed: bool
+
+
+@strawberry.type
+class MonthCount:
+    month: str
+    count: int | None
+    suppressed: bool
+
+
+@strawberry.type
+class CallerRoleCount:
+    caller_role: CallerRole
+    label: str
+    count: int | None
+    suppressed: bool
+
+
+@strawberry.type
+class AreaStats:
+    area: Area
+    total: Count
+    by_scene: list[SceneCount]
+
+
+@strawberry.type
+class Resolution:
+    closed: Count
+    resolved_rate: float | None = strawberry.field(description="resolved / closed; null where it would reveal a small count")
+    unresolved_no_resource: Count
+    median_days_to_close: float | None
+
+
+@strawberry.type
+class PrefectureStats:
+    fiscal_year: int
+    label: str
+    suppression_threshold: int
+    total: Count
+    by_scene: list[SceneCount]
+    by_area: list[AreaStats]
+    by_month: list[MonthCount]
+    by_caller_role: list[CallerRoleCount]
+    resolution: Resolution
+
+
+def _scenes(cells: dict[str, Cell]) -> list[SceneCount]:
+    return [SceneCount(scene=s, label=s.label, count=cells[s.value].count, suppressed=cells[s.value].suppressed)
+            for s in t.CareScene]
+
+
+def stats_of(o: service.Overview) -> PrefectureStats:
+    return PrefectureStats(
+        fiscal_year=o.fiscal_year, label=o.label, suppression_threshold=o.threshold, total=Count.of(o.total),
+        by_scene=_scenes(o.by_scene),
+        by_area=[AreaStats(area=Area(id=strawberry.ID(str(a.id)), name=a.name, prefecture_code=o.prefecture_code),
+                           total=Count.of(a.total), by_scene=_scenes(a.by_scene)) for a in o.areas],
+        by_month=[MonthCount(month=m, count=c.count, suppressed=c.suppressed) for m, c in o.by_month.items()],
+        by_caller_role=[CallerRoleCount(caller_role=r, label=r.label, count=o.by_caller_role[r.value].count,
+                                        suppressed=o.by_caller_role[r.value].suppressed) for r in t.CallerRole],
+        resolution=Resolution(closed=Count.of(o.closed), resolved_rate=o.resolved_rate,
+                              unresolved_no_resource=Count.of(o.unresolved_no_resource),
+                              median_days_to_close=o.median_days_to_close))
+
+
+@strawberry.type
+class PrefectureIssue:
+    """A regional issue as the prefecture sees it: its title and size, never its consultations."""
+
+    id: strawberry.ID
+    title: str
+    scene: CareScene
+    status: RegionalIssueStatus
+    area: Area
+    consultation_count: int | None = strawberry.field(description="null below the suppression threshold")
+
+
+@strawberry.type
+class HubActivity:
+    hub: Hub
+    consultations: Count
+    meetings_held: int
+    issues_confirmed: int
+    issues_addressed: int
+
+
+@strawberry.type
+class PrefectureReport:
+    id: strawberry.ID
+    status: str
+    fiscal_year: int
+    generated_at: DateTime | None
+    html: str | None
+    csv_url: str | None
+    xlsx_url: str | None
