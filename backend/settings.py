@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     max_document_bytes: int = 20_000
     max_page_size: int = 100
     token_cache_seconds: float = 30.0
+    # arq's limit on one delivery; a worker that dies mid-job holds its delivery this long (+10 s)
+    job_timeout_seconds: int = 900
     log_level: str = "INFO"
     timezone: str = "Asia/Tokyo"
 

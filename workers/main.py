@@ -62,7 +62,7 @@ class WorkerSettings:
     cron_jobs = CRON_JOBS
     on_startup = startup
     on_shutdown = shutdown
-    job_timeout = 900
+    job_timeout = get_settings().job_timeout_seconds
     max_tries = 20  # our own attempt limit (job.max_attempts) decides before this does
     keep_result = 3600
 
@@ -74,7 +74,7 @@ class WorkerSettings:
 def build_worker(*, redis_pool=None, burst: bool = False, settings=None, cron_jobs=CRON_JOBS, **kwargs) -> Worker:
     return Worker(FUNCTIONS, cron_jobs=cron_jobs, on_startup=startup, on_shutdown=shutdown,
                   redis_pool=redis_pool, redis_settings=None if redis_pool else WorkerSettings.redis_settings(),
-                  burst=burst, job_timeout=WorkerSettings.job_timeout, max_tries=WorkerSettings.max_tries,
+                  burst=burst, job_timeout=(settings or get_settings()).job_timeout_seconds, max_tries=WorkerSettings.max_tries,
                   ctx={"settings": settings} if settings else None, **kwargs)
 
 

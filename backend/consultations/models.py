@@ -20,6 +20,9 @@ class Consultation(Base):
         Index("ix_consultation_hub_received", "hub_id", "received_at"),
         Index("ix_consultation_assignee_status", "assignee_id", "status"),
         Index("ix_consultation_hub_fy", "hub_id", "fiscal_year"),
+        # the prefecture dashboard's covering index (migration 0003)
+        Index("ix_consultation_fy_hub", "fiscal_year", "hub_id", "primary_scene", "caller_role", "received_at",
+              "closed_at", "outcome"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"))

@@ -1,38 +1,26 @@
+"""The `build_report` job: builds the yearly report, then tells the prefecture's analysts where it is
+(a link, never an attachment). Both in the job's one transaction, so a re-run sends nothing twice."""
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.accounts.actor import SYSTEM
-from backend.db import utcnow
 from backend.jobs.runner import handler, settings
 from backend.mail import service as mail
-from backend.regions import codes
-from backend.reports import documents, service
-from backend.reports.models import PrefectureReport
+from backend.reports import service
 from backend.templating import render
 
 
-@handler("build_report", timeout=900)
+@handler("build_report", timeout=600)
 async def build_report(session: AsyncSession, args: dict) -> None:
-    """Builds the three documents from one suppressed overview, then tells the prefecture's analysts
-    where to find them (a link, never an attachment)."""
-    report = await session.get(PrefectureReport, args["report_id"], with_for_update=True)
-    if report.status == "ready":
-        return
     cfg = settings()
-    overview = await service.overview(session, actor=SYSTEM, prefecture_code=report.prefecture_code,
-                                      fiscal_year=report.fiscal_year, threshold=cfg.suppression_threshold)
-    top = await service.top_issues(session, actor=SYSTEM, prefecture_code=report.prefecture_code,
-                                   fiscal_year=report.fiscal_year, first=10, threshold=cfg.suppression_threshold)
-    name = codes.prefecture_names()[report.prefecture_code]
-    report.html = documents.render_html(overview, name, top)
-    report.csv = documents.render_csv(overview, name, top)
-    report.xlsx = documents.render_xlsx(overview, name, top)
-    report.status, report.generated_at = "ready", utcnow()
-    recipients = await service.analysts_of(session, report.prefecture_code)
-    if recipients:
-        context = {"prefecture": name, "label": overview.label, "url": f"{cfg.public_url}/reports/{report.id}.html",
-                   "csv_url": f"{cfg.public_url}/reports/{report.id}.csv", "xlsx_url": f"{cfg.public_url}/reports/{report.id}.xlsx"}
-        for address in recipients:
-            await mail.queue_message(session, kind="report_ready", recipients=[address],
-                                     subject=f"【連携デスク】{name} {overview.label} 集計報告書ができました",
-                                     text=render("reports/report_ready.txt.j2", **context),
-                                     html=render("reports/report_ready.html.j2", **context))
+    built = await service.build_report(session, report_id=args["report_id"], settings=cfg)
+    if built is None:  # already built by an earlier run, or the report is gone
+        return
+    report, overview = built
+    base = f"{cfg.public_url.rstrip('/')}/reports/{report.id}"
+    context = {"prefecture": overview.prefecture_name, "label": overview.label,
+               "url": f"{base}.html", "csv_url": f"{base}.csv", "xlsx_url": f"{base}.xlsx"}
+    subject = f"【連携デスク】{overview.prefecture_name} {overview.label} 集計報告書ができました"
+    text, html = render("reports/report_ready.txt.j2", **context), render("reports/report_ready.html.j2", **context)
+    # one message per analyst: no analyst learns the others' addresses
+    for address in await service.analysts_of(session, report.prefecture_code):
+        await mail.queue_message(session, kind="report_ready", recipients=[address], subject=subject, text=text, html=html)

@@ -1,4 +1,4 @@
-"""Report downloads: the same bearer token and scope as the GraphQL query."""
+"""Report downloads: the same bearer token and scope as the GraphQL query; out of scope is 404."""
 
 from urllib.parse import quote
 
@@ -6,13 +6,20 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from backend.accounts.actor import Actor
-from backend.audit import service as audit
 from backend.db import transaction
 from backend.regions import codes
 from backend.reports import service
 
-FORMATS = {"csv": ("text/csv; charset=utf-8", "csv"), "xlsx": (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"), "html": ("text/html; charset=utf-8", "html")}
+FORMATS = {  # extension → (content type, disposition)
+    "csv": ("text/csv; charset=utf-8", "attachment"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "attachment"),
+    "html": ("text/html; charset=utf-8", "inline"),
+}
+
+
+def content_disposition(kind: str, filename: str, fallback: str) -> str:
+    """RFC 6266 with an RFC 5987 UTF-8 name, and an ASCII name for clients that cannot read it."""
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def router(authenticate) -> APIRouter:
@@ -21,18 +28,18 @@ def router(authenticate) -> APIRouter:
     @r.get("/reports/{report_id}.{fmt}")
     async def download(report_id: str, fmt: str, request: Request, actor: Actor = Depends(authenticate)) -> Response:
         if fmt not in FORMATS:
-            raise HTTPException(404)
-        async with transaction(request.app.state.sessions) as session:
-            report = await service.visible_report(session, actor=actor, report_id=report_id)
-            if report is None or report.status != "ready":
+            raise HTTPException(404, "報告書が見つかりません。")
+        async with transaction(request.app.state.sessions) as session:  # the download's audit row commits here
+            report = await service.report_for_download(session, actor=actor, report_id=report_id)
+            if report is None:
                 raise HTTPException(404, "報告書が見つかりません。")
-            audit.record(session, actor=actor, operation="report.download", entity_type="prefecture_report",
-                         entity_id=report.id, fields=[fmt])
-        body = {"csv": report.csv, "xlsx": report.xlsx, "html": (report.html or "").encode()}[fmt]
-        media, ext = FORMATS[fmt]
-        name = f"{codes.prefecture_names()[report.prefecture_code]}_{report.fiscal_year}年度_集計.{ext}"
-        disposition = "inline" if fmt == "html" else "attachment"
-        return Response(body, media_type=media, headers={
-            "Content-Disposition": f"{disposition}; filename=\"report-{report.id}.{ext}\"; filename*=UTF-8''{quote(name)}"})
+        body = {"csv": report.csv, "xlsx": report.xlsx, "html": (report.html or "").encode("utf-8")}[fmt]
+        media, kind = FORMATS[fmt]
+        name = f"{codes.prefecture_names()[report.prefecture_code]}_{report.fiscal_year}年度_相談集計.{fmt}"
+        headers = {"Content-Disposition": content_disposition(kind, name, f"report-{report.id}.{fmt}"),
+                   "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+        if fmt == "html":  # a self-contained document: nothing to load, nothing to run
+            headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        return Response(body, media_type=media, headers=headers)
 
     return r

@@ -26,9 +26,9 @@ async def top_issues(info: Info, code: str, fiscal_year: int, first: int) -> lis
         rows = await service.top_issues(session, actor=info.context.actor, prefecture_code=code, fiscal_year=fiscal_year,
                                         first=first, threshold=info.context.settings.suppression_threshold)
     return [PrefectureIssue(id=strawberry.ID(str(i.id)), title=i.title, scene=CareScene(i.scene),
-                            status=RegionalIssueStatus(i.status), consultation_count=n,
-                            area=Area(id=strawberry.ID(str(area_id)), name=area_name, prefecture_code=code))
-            for i, area_id, area_name, n in rows]
+                            status=RegionalIssueStatus(i.status), consultation_count=i.consultation_count,
+                            area=Area(id=strawberry.ID(str(i.area_id)), name=i.area_name, prefecture_code=code))
+            for i in rows or []]
 
 
 async def hub_activity(info: Info, code: str, fiscal_year: int) -> list[HubActivity]:

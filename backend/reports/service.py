@@ -1,28 +1,27 @@
 """The prefecture's dashboard and yearly report: aggregates with small cells suppressed, for the
-prefecture's analysts (and administrators) only."""
+prefecture's analysts (and administrators) only. Out of scope looks exactly like not found."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.actor import Actor
 from backend.accounts.models import User
 from backend.audit import service as audit
-from backend.consultations.models import Consultation
-from backend.db import utcnow
 from backend.errors import NotFound, UserInputError, parse_id
 from backend.fiscal import fiscal_year_label, fiscal_year_of, today_jst
 from backend.jobs import service as jobs
 from backend.jobs.models import Job
 from backend.regions import codes
-from backend.regions.models import Area, Hub
 from backend.reports import aggregates
 from backend.reports.models import PrefectureReport
 from backend.reports.suppression import Cell, Equation, one_way, rows_and_columns, suppress
 from backend.taxonomy import CallerRole, CareScene, Role
 
-SCENES = [s.value for s in CareScene] + [aggregates.UNCLASSIFIED]
+UNCLASSIFIED = aggregates.UNCLASSIFIED
+SCENES = [s.value for s in CareScene] + [UNCLASSIFIED]
+FIRST_REPORT_YEAR = 2015  # the 在宅医療・介護連携推進事業 became every municipality's duty in FY2015
 
 
 @dataclass
@@ -30,7 +29,7 @@ class AreaFigures:
     id: int
     name: str
     total: Cell
-    by_scene: dict[str, Cell]
+    by_scene: dict[str, Cell]                 # every scene value and UNCLASSIFIED
 
 
 @dataclass
@@ -46,21 +45,39 @@ class HubFigures:
 
 
 @dataclass
+class IssueFigures:
+    id: int
+    title: str
+    scene: str
+    status: str
+    area_id: int
+    area_name: str
+    consultation_count: int | None            # None below the threshold
+
+
+@dataclass
 class Overview:
+    """Everything the dashboard and the report publish, already suppressed: no raw small count in here."""
+
     prefecture_code: str
+    prefecture_name: str
     fiscal_year: int
     label: str
     threshold: int
     total: Cell
-    by_scene: dict[str, Cell]
+    by_scene: dict[str, Cell]                 # every scene value and UNCLASSIFIED
     areas: list[AreaFigures]
-    by_month: dict[str, Cell]
-    by_caller_role: dict[str, Cell]
+    by_month: dict[str, Cell]                 # the twelve months of the fiscal year, "2025-04" …
+    by_caller_role: dict[str, Cell]           # every caller role value
     closed: Cell
     resolved_rate: float | None
     unresolved_no_resource: Cell
     median_days_to_close: float | None
     hubs: list[HubFigures]
+
+    @property
+    def has_data(self) -> bool:
+        return self.total.suppressed or bool(self.total.count)
 
 
 def may_read(actor: Actor, prefecture_code: str) -> bool:
@@ -74,73 +91,105 @@ def parse_prefecture(raw: str) -> str | None:
         return None
 
 
-async def overview(session: AsyncSession, *, actor: Actor, prefecture_code: str, fiscal_year: int, threshold: int) -> Overview | None:
-    if not may_read(actor, prefecture_code):
-        return None
-    f = await aggregates.collect(session, prefecture_code=prefecture_code, fiscal_year=fiscal_year)
-    k = threshold
-    area_of = {h: a for h, _, a in f.hubs}
+def _published_cells(f: aggregates.Figures, k: int) -> dict:
+    """Every count the dashboard and the report publish, suppressed together as one system: the tables
+    share the total, the scene totals and the area totals, so a cell hidden in one is hidden in all.
+
+    Cell keys: "total", ("scene", s), ("area", a), (a, s), ("hub", h), ("month", m), ("role", r),
+    "closed", "resolved", "no_resource"; unpublished but derivable remainders take part too, so they
+    are protected like any published cell (the open consultations, the other outcomes)."""
+    areas = [a for a, _ in f.areas]
     area_scene: dict[tuple[int, str], int] = {}
+    area_of = {h.id: h.area_id for h in f.hubs}
     for (hub, scene), n in f.hub_scene.items():
         area_scene[(area_of[hub], scene)] = area_scene.get((area_of[hub], scene), 0) + n
-    # one system of equations for every published table that shares the total, the scenes or the areas
-    values, equations = rows_and_columns(area_scene, [a for a, _ in f.areas] or [0], SCENES,
-                                         row_key=lambda a: ("area", a), column_key=lambda s: ("scene", s), grand="total")
-    for area_id, _ in f.areas:
-        hubs = [h for h, _, a in f.hubs if a == area_id]
-        for h in hubs:
-            values[("hub", h)] = sum(n for (hub, _), n in f.hub_scene.items() if hub == h)
-        equations.append(Equation(("area", area_id), tuple(("hub", h) for h in hubs)))
-    month_values, month_eq = one_way("total", {("month", m): n for m, n in f.by_month.items()}, total=f.total)
-    role_values, role_eq = one_way("total", {("role", r): n for r, n in f.by_caller_role.items()}, total=f.total)
-    values.update(month_values)
-    values.update(role_values)
-    cells = suppress(values, [*equations, *month_eq, *role_eq], k)
-    small = lambda n: Cell(None, True) if 0 < n < k else Cell.shown(n)  # noqa: E731  counts in no equation
-    unresolved_rest = f.closed - f.resolved
-    rate = (round(f.resolved / f.closed, 3) if f.closed >= k and (f.resolved == 0 or f.resolved >= k)
-            and (unresolved_rest == 0 or unresolved_rest >= k) else None)
-    hubs = [HubFigures(id=h, name=name, area_id=a, area_name=dict(f.areas)[a], consultations=cells[("hub", h)],
-                       meetings_held=f.meetings_held.get(h, 0), issues_confirmed=f.issues_confirmed.get(h, 0),
-                       issues_addressed=f.issues_addressed.get(h, 0)) for h, name, a in f.hubs]
+    values, equations = rows_and_columns(area_scene, areas or [0], SCENES, row_key=lambda a: ("area", a),
+                                         column_key=lambda s: ("scene", s), grand="total")
+    for area in areas:
+        hubs = [h.id for h in f.hubs if h.area_id == area]
+        values.update({("hub", h): f.hub_total(h) for h in hubs})
+        equations.append(Equation(("area", area), tuple(("hub", h) for h in hubs)))
+    # months come from the same statement as the total; the roles from another, so a consultation
+    # logged in between would leave an (unpublished, protected) remainder
+    for prefix, counts in (("month", f.by_month), ("role", f.by_caller_role)):
+        more, eqs = one_way("total", {(prefix, key): n for key, n in counts.items()}, total=f.total)
+        values.update({key: n for key, n in more.items() if key != "total"})
+        equations += [Equation(eq.total, eq.parts) for eq in eqs]
+    # closed = resolved + no resource + other outcomes; total = closed + still open. The resolved count
+    # is published through the rate (rate × closed gives it back), so it is a cell like the others.
+    values.update({"closed": f.closed, "resolved": f.resolved, "no_resource": f.unresolved_no_resource,
+                   "other_outcomes": f.closed - f.resolved - f.unresolved_no_resource, "open": f.total - f.closed})
+    equations += [Equation("closed", ("resolved", "no_resource", "other_outcomes")), Equation("total", ("closed", "open"))]
+    return suppress(values, equations, k)
+
+
+async def overview(session: AsyncSession, *, actor: Actor, prefecture_code: str, fiscal_year: int,
+                   threshold: int) -> Overview | None:
+    code = parse_prefecture(prefecture_code)
+    if code is None or not may_read(actor, code):
+        return None
+    figures = await aggregates.collect(session, prefecture_code=code, fiscal_year=fiscal_year)
+    return summarise(figures, prefecture_code=code, threshold=threshold)
+
+
+def summarise(f: aggregates.Figures, *, prefecture_code: str, threshold: int) -> Overview:
+    """The raw figures as they may be published (pure: the property tests drive it directly)."""
+    code = prefecture_code
+    fiscal_year = f.fiscal_year
+    cells = _published_cells(f, threshold)
+    closed, resolved = cells["closed"], cells["resolved"]
+    # the rate needs a closed count of at least the threshold, and reveals the resolved count
+    rate = (round(resolved.count / closed.count, 3) if not closed.suppressed and not resolved.suppressed
+            and closed.count >= threshold else None)
+    area_names = dict(f.areas)
     return Overview(
-        prefecture_code=prefecture_code, fiscal_year=fiscal_year, label=fiscal_year_label(fiscal_year), threshold=k,
-        total=cells["total"], by_scene={s.value: cells[("scene", s.value)] for s in CareScene},
-        areas=[AreaFigures(id=a, name=name, total=cells[("area", a)],
-                           by_scene={s.value: cells[(a, s.value)] for s in CareScene}) for a, name in f.areas],
+        prefecture_code=code, prefecture_name=codes.prefecture_names()[code], fiscal_year=fiscal_year,
+        label=fiscal_year_label(fiscal_year), threshold=threshold, total=cells["total"],
+        by_scene={s: cells[("scene", s)] for s in SCENES},
+        areas=[AreaFigures(id=a, name=name, total=cells[("area", a)], by_scene={s: cells[(a, s)] for s in SCENES})
+               for a, name in f.areas],
         by_month={m: cells[("month", m)] for m in f.by_month},
-        by_caller_role={r.value: cells[("role", r.value)] if ("role", r.value) in cells else Cell.shown(0) for r in CallerRole},
-        closed=small(f.closed), resolved_rate=rate, unresolved_no_resource=small(f.unresolved_no_resource),
-        median_days_to_close=round(f.median_days_to_close, 1) if f.median_days_to_close is not None and f.closed >= k else None,
-        hubs=hubs)
+        by_caller_role={r.value: cells.get(("role", r.value), Cell.shown(0)) for r in CallerRole},
+        closed=closed, resolved_rate=rate, unresolved_no_resource=cells["no_resource"],
+        median_days_to_close=f.median_days_to_close if f.closed >= threshold else None,
+        hubs=[HubFigures(id=h.id, name=h.name, area_id=h.area_id, area_name=area_names[h.area_id],
+                         consultations=cells[("hub", h.id)], meetings_held=f.meetings_held.get(h.id, 0),
+                         issues_confirmed=f.issues_confirmed.get(h.id, 0),
+                         issues_addressed=f.issues_addressed.get(h.id, 0)) for h in f.hubs])
 
 
 async def top_issues(session: AsyncSession, *, actor: Actor, prefecture_code: str, fiscal_year: int, first: int,
-                     threshold: int) -> list[tuple]:
+                     threshold: int) -> list[IssueFigures] | None:
     """Issue titles may reach the prefecture; a count below the threshold is withheld (None)."""
-    if not may_read(actor, prefecture_code):
-        return []
-    rows = await aggregates.top_issues(session, prefecture_code=prefecture_code, fiscal_year=fiscal_year, limit=first)
-    return [(issue, area_id, area_name, issue.consultation_count if issue.consultation_count >= threshold else None)
-            for issue, area_id, area_name in rows]
+    code = parse_prefecture(prefecture_code)
+    if code is None or not may_read(actor, code):
+        return None
+    rows = await aggregates.top_issues(session, prefecture_code=code, fiscal_year=fiscal_year, limit=first)
+    return [IssueFigures(id=i.id, title=i.title, scene=i.scene, status=i.status, area_id=i.area_id, area_name=i.area_name,
+                         consultation_count=None if 0 < i.consultation_count < threshold else i.consultation_count)
+            for i in rows]
 
 
-# --- reports -------------------------------------------------------------------------------------
+# --- the yearly report ----------------------------------------------------------------------------
 
 async def request_report(session: AsyncSession, *, actor: Actor, prefecture_code: str, fiscal_year: int
                          ) -> tuple[PrefectureReport, Job]:
+    """Orders the report; the `build_report` job builds it. A year without data still gets a report,
+    an empty one that says so."""
     code = parse_prefecture(prefecture_code)
     if code is None or not may_read(actor, code):
         raise NotFound(["prefectureCode"], "都道府県")
-    if not 2015 <= fiscal_year <= fiscal_year_of(today_jst()):
-        raise UserInputError(["fiscalYear"], f"{fiscal_year}年度の報告書は作成できません（2015年度〜今年度）。", "OUT_OF_RANGE")
+    current = fiscal_year_of(today_jst())
+    if not FIRST_REPORT_YEAR <= fiscal_year <= current:
+        raise UserInputError(["fiscalYear"], f"{fiscal_year}年度の報告書は作成できません"
+                             f"（{FIRST_REPORT_YEAR}年度から{current}年度までです）。", "OUT_OF_RANGE")
     report = PrefectureReport(prefecture_code=code, fiscal_year=fiscal_year, requested_by_id=actor.user_id)
     session.add(report)
     await session.flush()
     job = await jobs.enqueue(session, kind="build_report", key=f"build_report:{report.id}",
                              args={"report_id": report.id}, actor=actor, prefecture_code=code)
-    audit.record(session, actor=actor, operation="report.request", entity_type="prefecture_report", entity_id=report.id,
-                 fields=["prefectureCode", "fiscalYear"])
+    audit.record(session, actor=actor, operation="report.request", entity_type="prefecture_report",
+                 entity_id=report.id, fields=["prefectureCode", "fiscalYear"])
     return report, job
 
 
@@ -153,13 +202,17 @@ async def visible_report(session: AsyncSession, *, actor: Actor, report_id) -> P
     return report if report is not None and may_read(actor, report.prefecture_code) else None
 
 
+async def report_for_download(session: AsyncSession, *, actor: Actor, report_id) -> PrefectureReport | None:
+    """A ready report in the actor's scope, its download recorded (who, which report; never its figures)."""
+    report = await visible_report(session, actor=actor, report_id=report_id)
+    if report is None or report.status != "ready":
+        return None
+    audit.record(session, actor=actor, operation="report.download", entity_type="prefecture_report",
+                 entity_id=report.id, fields=["prefectureCode", "fiscalYear"])
+    return report
+
+
 async def analysts_of(session: AsyncSession, prefecture_code: str) -> list[str]:
     return list(await session.scalars(select(User.email).where(
         User.role == Role.PREFECTURE_ANALYST.value, User.prefecture_code == prefecture_code, User.active.is_(True))
         .order_by(User.id)))
-
-
-async def has_data(session: AsyncSession, *, prefecture_code: str, fiscal_year: int) -> bool:
-    return bool(await session.scalar(select(func.count()).select_from(Consultation).join(Hub, Hub.id == Consultation.hub_id)
-                                     .join(Area, Area.id == Hub.area_id)
-                                     .where(Area.prefecture_code == prefecture_code, Consultation.fiscal_year == fiscal_year)))

@@ -48,6 +48,7 @@ class AreaStats:
     area: Area
     total: Count
     by_scene: list[SceneCount]
+    unclassified: Count = strawberry.field(description="consultations without a primary scene (未分類)")
 
 
 @strawberry.type
@@ -64,7 +65,8 @@ class PrefectureStats:
     label: str
     suppression_threshold: int
     total: Count
-    by_scene: list[SceneCount]
+    by_scene: list[SceneCount] = strawberry.field(description="the eight care scenes; with `unclassified` they add up to `total`")
+    unclassified: Count = strawberry.field(description="consultations without a primary scene (未分類)")
     by_area: list[AreaStats]
     by_month: list[MonthCount]
     by_caller_role: list[CallerRoleCount]
@@ -79,9 +81,10 @@ def _scenes(cells: dict[str, Cell]) -> list[SceneCount]:
 def stats_of(o: service.Overview) -> PrefectureStats:
     return PrefectureStats(
         fiscal_year=o.fiscal_year, label=o.label, suppression_threshold=o.threshold, total=Count.of(o.total),
-        by_scene=_scenes(o.by_scene),
+        by_scene=_scenes(o.by_scene), unclassified=Count.of(o.by_scene[service.UNCLASSIFIED]),
         by_area=[AreaStats(area=Area(id=strawberry.ID(str(a.id)), name=a.name, prefecture_code=o.prefecture_code),
-                           total=Count.of(a.total), by_scene=_scenes(a.by_scene)) for a in o.areas],
+                           total=Count.of(a.total), by_scene=_scenes(a.by_scene),
+                           unclassified=Count.of(a.by_scene[service.UNCLASSIFIED])) for a in o.areas],
         by_month=[MonthCount(month=m, count=c.count, suppressed=c.suppressed) for m, c in o.by_month.items()],
         by_caller_role=[CallerRoleCount(caller_role=r, label=r.label, count=o.by_caller_role[r.value].count,
                                         suppressed=o.by_caller_role[r.value].suppressed) for r in t.CallerRole],
