@@ -135,3 +135,67 @@ async def _consultations(sessions, actor: Actor, codes: list[str], rng: random.R
                                                                            outcome=rng.choice(OUTCOMES)))
         except consultations.AlreadyLogged:
             continue
+
+
+async def generate_volume(sessions, *, rows: int, fiscal_year: int, seed: int = 11) -> str:
+    """Benchmark volume: every prefecture gets areas and hubs, and `rows` consultations are spread over
+    them roughly by population (the largest prefectures get the most). Returns the largest prefecture's
+    code. Summaries are short stock phrases; nothing here describes a person."""
+    from backend.regions import codes
+    from backend.fiscal import fiscal_year_bounds
+    from backend.text.normalize import normalize
+    from backend.taxonomy import CareScene
+
+    rng = random.Random(seed)
+    weights = {p.code: 1 for p in codes.load_prefectures()}
+    for code, w in {"13": 14, "14": 9, "27": 9, "23": 7.5, "11": 7.3, "12": 6.3, "01": 5.2, "28": 5.4, "40": 5.1}.items():
+        weights[code] = w
+    largest = max(weights, key=weights.get)
+    by_prefecture: dict[str, list[str]] = {}
+    for m in codes.load_municipalities():
+        by_prefecture.setdefault(m.prefecture_code, []).append(m.code)
+    hubs: dict[str, list[tuple[int, str, int]]] = {}
+    async with transaction(sessions) as s:
+        for code, munis in sorted(by_prefecture.items()):
+            hubs[code] = []
+            chunk = max(1, len(munis) // 3)
+            for i in range(3):
+                part = munis[i * chunk:(i + 1) * chunk] or munis[-1:]
+                area = await regions.create_area(s, actor=SYSTEM, prefecture_code=code, name=f"第{i + 1}圏域", municipality_codes=part)
+                hub = await regions.create_hub(s, actor=SYSTEM, area_id=area.id, name=f"第{i + 1}圏域拠点")
+                user, _ = await accounts.create_user(s, actor=SYSTEM, email=f"vol-{code}-{i}@example.jp", display_name="volume",
+                                                     role=Role.COORDINATOR, hub_id=hub.id)
+                hubs[code].append((hub.id, part[0], user.id))
+    start, end = fiscal_year_bounds(fiscal_year)
+    span = (end - start).total_seconds()
+    total_weight = sum(weights.values())
+    scenes = [s.value for s in CareScene]
+    roles = [r.value for r in CallerRole]
+    outcomes = [None, None, "resolved", "resolved", "partially_resolved", "referred", "unresolved_no_resource"]
+    phrases = [n[0][:30] for n in NOTES]
+    batch: list[dict] = []
+    n = 0
+    for code, weight in sorted(weights.items()):
+        count = round(rows * weight / total_weight)
+        for _ in range(count):
+            hub_id, muni, user_id = rng.choice(hubs[code])
+            received = start + timedelta(seconds=rng.random() * span * 0.95)
+            outcome = rng.choice(outcomes)
+            summary = rng.choice(phrases)
+            scene = rng.choice(scenes)
+            batch.append(dict(hub_id=hub_id, municipality_code=muni, idempotency_key=f"vol-{n}", received_at=received,
+                              fiscal_year=fiscal_year, channel="phone", caller_role=rng.choice(roles), summary=summary,
+                              search_text=normalize(summary), primary_scene=scene, scenes_mask=1 << scenes.index(scene),
+                              scenes_confirmed=True, suggested_scenes=[], categories_mask=0, subject_flags_mask=0,
+                              status="closed" if outcome else "in_progress", outcome=outcome,
+                              closed_at=received + timedelta(days=rng.randint(0, 40)) if outcome else None, version=1,
+                              created_by_id=user_id, assignee_id=user_id, created_at=received, updated_at=received))
+            n += 1
+            if len(batch) == 10_000:
+                async with transaction(sessions) as s:
+                    await consultations.insert_many(s, batch)
+                batch = []
+    if batch:
+        async with transaction(sessions) as s:
+            await consultations.insert_many(s, batch)
+    return largest
