@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.actor import Actor
@@ -117,10 +117,10 @@ async def regroup(session: AsyncSession, *, hub_id: int, fiscal_year: int) -> No
     # memberships: keep locked ones, replace the rest with what grouping decided
     locked = {(m.issue_id, m.consultation_id) for i in issues for m in by_issue[i.id]
               if i.status in REVIEWED or m.pinned}
-    stale = [m for i in issues for m in by_issue[i.id] if (m.issue_id, m.consultation_id) not in locked]
-    if stale:
-        await session.execute(delete(IssueMembership).where(or_(*[
-            and_(IssueMembership.issue_id == m.issue_id, IssueMembership.consultation_id == m.consultation_id) for m in stale])))
+    candidates = [i.id for i in issues if i.status not in REVIEWED]
+    if candidates:  # what regrouping owns: the unpinned members of candidate issues
+        await session.execute(delete(IssueMembership).where(IssueMembership.issue_id.in_(candidates),
+                                                            IssueMembership.pinned.is_(False)))
     new_rows = []
     taken = {(by_id[i].scene, c) for i, c in locked}
     for issue_id, ids in wanted.items():
