@@ -1,14 +1,19 @@
-"""Writes one `## title` section of docs/quality.md, keeping the others."""
+"""Writes one `## title` section of a Markdown document in docs/, keeping the others."""
 
 import re
 from pathlib import Path
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+HEADERS = {
+    "quality.md": "# Quality\n\nHow well the text components do on the labelled development notes, and how to repeat each figure.\n",
+    "performance.md": "# Performance\n\nMeasured on this project's machine kind (2 cores). Each section says how to repeat it.\n",
+}
 
 
-def write_section(title: str, body: str) -> None:
-    current = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Quality\n\nHow well the text components do on the labelled development notes, and how to repeat each figure.\n"
+def write_section(title: str, body: str, *, doc: str = "quality.md") -> None:
+    path = DOCS / doc
+    current = path.read_text(encoding="utf-8") if path.exists() else HEADERS[doc]
     section = f"## {title}\n\n{body.strip()}\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     current = pattern.sub(lambda _: section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
-    DOC.write_text(current.rstrip() + "\n", encoding="utf-8")
+    path.write_text(current.rstrip() + "\n", encoding="utf-8")

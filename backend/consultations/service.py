@@ -1,7 +1,5 @@
 """Consultations: the only code that reads or writes them, and the one place their scope is enforced."""
 
-import base64
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, false, func, insert, or_, select, text
@@ -18,6 +16,7 @@ from backend.errors import NotFound, UserInputError, require_parsed
 from backend.errors import parse_id as parse_any_id
 from backend.fiscal import day_end_utc, day_start_utc, fiscal_year_of, today_jst
 from backend.jobs.models import Job
+from backend.paging import Page, decode_cursor, encode_cursor
 from backend.regions import service as regions
 from backend.taxonomy import CareScene, ConsultationStatus, Role, mask_of
 from backend.text import scenes as classifier
@@ -315,23 +314,15 @@ async def close(session: AsyncSession, *, actor: Actor, data: Closing) -> Consul
 
 # --- lists -------------------------------------------------------------------------------------
 
-@dataclass
-class Page:
-    rows: list[Consultation]
-    total: int
-    has_next: bool
-    cursors: list[str]
-
-
 def _cursor(row: Consultation) -> str:
-    return base64.urlsafe_b64encode(f"{row.received_at.isoformat()}|{row.id}".encode()).decode()
+    return encode_cursor(row.received_at.isoformat(), row.id)
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    when, cid = decode_cursor(cursor, parts=2)
     try:
-        when, cid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return datetime.fromisoformat(when), int(cid)
-    except Exception:
+    except ValueError:
         raise UserInputError(["after"], "カーソルが正しくありません。", "INVALID_CURSOR") from None
 
 
@@ -373,7 +364,7 @@ def _filtered(actor: Actor, q: ConsultationQuery) -> Select:
 
 
 async def search(session: AsyncSession, *, actor: Actor, query: ConsultationQuery, first: int,
-                 after: str | None = None) -> Page:
+                 after: str | None = None) -> Page[Consultation]:
     """Newest first, keyset-paginated. Two statements whatever the page size."""
     stmt = _filtered(actor, query)
     total = await session.scalar(stmt.with_only_columns(func.count(Consultation.id)).order_by(None))

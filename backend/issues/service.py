@@ -1,9 +1,7 @@
 """Regional issues (地域課題): grouping a hub-year, curation by the hub's manager, and reads."""
 
-import base64
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +15,7 @@ from backend.fiscal import fiscal_months, fiscal_year_of, month_key, today_jst
 from backend.issues.models import IssueMembership, RegionalIssue
 from backend.jobs import service as jobs
 from backend.jobs.models import Job
+from backend.paging import Page, decode_cursor, encode_cursor
 from backend.regions.models import Area, Hub
 from backend.taxonomy import (REVIEWED_ISSUE_STATUSES, UNRESOLVED_OUTCOMES, CareScene, RegionalIssueStatus, Role,
                               members_of)
@@ -247,35 +246,21 @@ async def move(session: AsyncSession, *, actor: Actor, consultation_id, from_iss
 
 # --- reads ---------------------------------------------------------------------------------------
 
-@dataclass
-class IssuePage:
-    rows: list[RegionalIssue]
-    total: int
-    has_next: bool
-    cursors: list[str]
-
-
-def _cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"issue:{position}".encode()).decode()
-
-
 def _offset(cursor: str | None) -> int:
     if not cursor:
         return 0
-    try:
-        kind, pos = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
-        assert kind == "issue"
-        return int(pos) + 1
-    except Exception:
-        raise UserInputError(["after"], "カーソルが正しくありません。", "INVALID_CURSOR") from None
+    kind, position = decode_cursor(cursor, parts=2)
+    if kind != "issue" or not position.isdigit():
+        raise UserInputError(["after"], "カーソルが正しくありません。", "INVALID_CURSOR")
+    return int(position) + 1
 
 
 async def board(session: AsyncSession, *, actor: Actor, hub_id: int, fiscal_year: int, scene: CareScene | None,
-                first: int, after: str | None) -> IssuePage:
+                first: int, after: str | None) -> Page[RegionalIssue]:
     """The hub's issues of a year: on the agenda first, then confirmed, candidates, addressed, dismissed;
     within each, the most consultations first. Two statements whatever the size."""
     if not await can_read_hub(session, actor, hub_id):
-        return IssuePage([], 0, False, [])
+        return Page([], 0, False, [])
     conds = [RegionalIssue.hub_id == hub_id, RegionalIssue.fiscal_year == fiscal_year]
     if scene is not None:
         conds.append(RegionalIssue.scene == scene.value)
@@ -287,7 +272,7 @@ async def board(session: AsyncSession, *, actor: Actor, hub_id: int, fiscal_year
                                        .offset(start).limit(first + 1))).all())
     has_next = len(rows) > first
     rows = rows[:first]
-    return IssuePage(rows, total or 0, has_next, [_cursor(start + i) for i in range(len(rows))])
+    return Page(rows, total or 0, has_next, [encode_cursor("issue", start + i) for i in range(len(rows))])
 
 
 async def issue_consultations(session: AsyncSession, keys: list[tuple[int, int]]) -> dict[tuple[int, int], list]:

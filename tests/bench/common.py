@@ -4,7 +4,6 @@ same run are the figures that count; absolute numbers depend on the machine."""
 
 import asyncio
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -22,7 +21,6 @@ from backend.regions import service as regions
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = os.environ.get("RENKEI_BENCH_PG_ADMIN", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-DOC = ROOT / "docs" / "performance.md"
 
 
 async def fresh_database(name: str) -> str:
@@ -104,10 +102,5 @@ async def latencies(base: str, token: str, body: dict, *, n: int = 200) -> dict:
 
 
 def write_section(title: str, body: str) -> None:
-    """Replaces one `## title` section of docs/performance.md, keeping the others."""
-    DOC.parent.mkdir(exist_ok=True)
-    current = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\nMeasured on this project's machine kind (2 cores). Each section says how to repeat it.\n"
-    section = f"## {title}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
-    current = pattern.sub(lambda _: section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
-    DOC.write_text(current.rstrip() + "\n", encoding="utf-8")
+    from scripts.quality_doc import write_section as write
+    write(title, body, doc="performance.md")
