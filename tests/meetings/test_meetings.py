@@ -104,3 +104,26 @@ async def test_bad_meeting_input_is_refused_and_nothing_is_written(gql, app, wor
     missing = (await gql(world.manager, SEND, {"meetingId": "424242"}))["data"]["sendHubMeetingPacket"]
     assert missing["userErrors"][0]["code"] == "NOT_FOUND"
     assert (await gql(other_world.manager, PACKET, {"id": "424242"}))["data"]["hubMeeting"] is None
+
+
+async def test_a_template_error_fails_the_packet_job_with_a_clear_message(gql, app, world, sessions, monkeypatch, tmp_path):
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from backend import templating
+    from backend.jobs.models import Job
+
+    issue = await issue_on_board(gql, app, world)
+    broken = tmp_path / "meetings"
+    broken.mkdir()
+    (broken / "packet.html.j2").write_text("{{ hub }} {{ no_such_field.title }}", encoding="utf-8")
+    (broken / "packet.txt.j2").write_text("{{ hub }}", encoding="utf-8")
+    monkeypatch.setattr(templating, "environment",
+                        lambda: Environment(loader=FileSystemLoader(tmp_path), undefined=StrictUndefined, autoescape=True))
+    out = (await gql(world.manager, SCHEDULE, schedule_input(world, issue["id"])))["data"]["scheduleHubMeeting"]
+    await app.state.dispatcher.run_pending()
+    async with sessions() as s:
+        job_id = await s.scalar(select(Job.id).where(Job.key == f"build_packet:{out['meeting']['id']}"))
+    job = (await gql(world.manager, operation("hub.graphql", "Job"), {"id": str(job_id)}))["data"]["job"]
+    assert job["status"] == "failed" and "no_such_field" in job["error"]
+    packet = (await gql(world.manager, PACKET, {"id": out["meeting"]["id"]}))["data"]["hubMeeting"]["packet"]
+    assert packet["status"] == "PENDING" and packet["html"] is None
