@@ -17,6 +17,7 @@ from backend.audit.service import request_id
 from backend.db import make_engine, make_sessions
 from backend.jobs.dispatch import Dispatcher
 from backend.reports import routes as report_routes
+from backend.reports.cache import OverviewCache
 from backend.settings import Settings, get_settings
 from backend.text import scenes
 
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     sessions = make_sessions(engine)
     dispatcher = Dispatcher(settings=settings, sessions=sessions)
+    overviews = OverviewCache(settings.dashboard_cache_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return actor
 
     async def context(actor: Actor = Depends(authenticate)) -> Context:
-        return Context(settings=settings, sessions=sessions, actor=actor, dispatch=dispatcher.nudge)
+        return Context(settings=settings, sessions=sessions, actor=actor, dispatch=dispatcher.nudge, overviews=overviews)
 
     app.state.authenticate = authenticate
     router = GraphQLRouter(build_schema(settings), context_getter=context,

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
 
     suppression_threshold: int = Field(10, ge=2)
+    dashboard_cache_seconds: float = 60.0
     lexicon_paths: list[Path] = []
 
     # Production switches: introspection and the IDE off.

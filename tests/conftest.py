@@ -65,7 +65,8 @@ async def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 async def settings(database_url, tmp_path_factory) -> Settings:
     return Settings(database_url=database_url, redis_url=None, smtp_url=None,
-                    outbox_dir=tmp_path_factory.mktemp("outbox"), lexicon_paths=[], token_cache_seconds=0.0)
+                    outbox_dir=tmp_path_factory.mktemp("outbox"), lexicon_paths=[], token_cache_seconds=0.0,
+                    dashboard_cache_seconds=0.0)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from strawberry.fastapi import BaseContext
 from backend.accounts.actor import Actor
 from backend.api.loaders import Loaders
 from backend.db import transaction
+from backend.reports.cache import OverviewCache
 from backend.settings import Settings
 
 
@@ -21,6 +22,7 @@ class Context(BaseContext):
     sessions: async_sessionmaker[AsyncSession]
     actor: Actor
     dispatch: Callable[[], Awaitable[None]]
+    overviews: OverviewCache
     _memo: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

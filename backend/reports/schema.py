@@ -3,6 +3,7 @@
 import strawberry
 from strawberry.types import Info
 
+from backend.accounts.actor import SYSTEM
 from backend.api.errors import UserError
 from backend.errors import UserInputError
 from backend.jobs.types import Job
@@ -14,11 +15,15 @@ from backend.taxonomy import CareScene, RegionalIssueStatus
 
 
 async def overview(info: Info, code: str, fiscal_year: int) -> service.Overview | None:
+    if not service.may_read(info.context.actor, code):  # scope first: the cache is shared by every caller
+        return None
+    k = info.context.settings.suppression_threshold
+
     async def make():
         async with info.context.read() as session:
-            return await service.overview(session, actor=info.context.actor, prefecture_code=code, fiscal_year=fiscal_year,
-                                          threshold=info.context.settings.suppression_threshold)
-    return await info.context.once(("overview", code, fiscal_year), make)
+            return await service.overview(session, actor=SYSTEM, prefecture_code=code, fiscal_year=fiscal_year, threshold=k)
+    key = (code, fiscal_year, k)
+    return await info.context.once(key, lambda: info.context.overviews.get(key, make))
 
 
 async def top_issues(info: Info, code: str, fiscal_year: int, first: int) -> list[PrefectureIssue]:
