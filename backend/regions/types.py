@@ -86,9 +86,12 @@ class Hub:
     id: strawberry.ID
     name: str
     area_id: strawberry.Private[int]
+    known_area: strawberry.Private[Area | None] = None  # when the caller already has it (the dashboard)
 
     @strawberry.field
     async def area(self, info: Info) -> Area:
+        if self.known_area is not None:
+            return self.known_area
         return Area.of(await info.context.loaders.area.load(self.area_id))
 
     @strawberry.field(description="The hub's regional issues of a fiscal year: on the agenda first, then by size.")

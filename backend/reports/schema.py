@@ -27,9 +27,15 @@ async def overview(info: Info, code: str, fiscal_year: int) -> service.Overview 
 
 
 async def top_issues(info: Info, code: str, fiscal_year: int, first: int) -> list[PrefectureIssue]:
-    async with info.context.read() as session:
-        rows = await service.top_issues(session, actor=info.context.actor, prefecture_code=code, fiscal_year=fiscal_year,
-                                        first=first, threshold=info.context.settings.suppression_threshold)
+    if not service.may_read(info.context.actor, code):
+        return []
+    k = info.context.settings.suppression_threshold
+
+    async def make():
+        async with info.context.read() as session:
+            return await service.top_issues(session, actor=SYSTEM, prefecture_code=code, fiscal_year=fiscal_year,
+                                            first=first, threshold=k)
+    rows = await info.context.overviews.get(("top", code, fiscal_year, k, first), make)
     return [PrefectureIssue(id=strawberry.ID(str(i.id)), title=i.title, scene=CareScene(i.scene),
                             status=RegionalIssueStatus(i.status), consultation_count=i.consultation_count,
                             area=Area(id=strawberry.ID(str(i.area_id)), name=i.area_name, prefecture_code=code))
@@ -40,7 +46,8 @@ async def hub_activity(info: Info, code: str, fiscal_year: int) -> list[HubActiv
     o = await overview(info, code, fiscal_year)
     if o is None:
         return []
-    return [HubActivity(hub=Hub(id=strawberry.ID(str(h.id)), name=h.name, area_id=h.area_id),
+    return [HubActivity(hub=Hub(id=strawberry.ID(str(h.id)), name=h.name, area_id=h.area_id,
+                                known_area=Area(id=strawberry.ID(str(h.area_id)), name=h.area_name, prefecture_code=code)),
                         consultations=Count.of(h.consultations), meetings_held=h.meetings_held,
                         issues_confirmed=h.issues_confirmed, issues_addressed=h.issues_addressed) for h in o.hubs]
 

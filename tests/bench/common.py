@@ -87,9 +87,9 @@ async def throughput(base: str, token: str, make_body, *, seconds: float = 10.0,
         return done / (time.perf_counter() - start)
 
 
-async def latencies(base: str, token: str, body: dict, *, n: int = 200) -> dict:
+async def latencies(base: str, token: str, body: dict, *, n: int = 200, warmup: int = 10) -> dict:
     async with httpx.AsyncClient(base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c:
-        for _ in range(10):
+        for _ in range(warmup):
             await c.post("/graphql", json=body)
         samples = []
         for _ in range(n):
@@ -98,7 +98,7 @@ async def latencies(base: str, token: str, body: dict, *, n: int = 200) -> dict:
             samples.append((time.perf_counter() - t) * 1000)
             assert r.status_code == 200 and "errors" not in r.json()
     samples.sort()
-    return {"p50": statistics.median(samples), "p95": samples[int(len(samples) * 0.95) - 1], "n": n}
+    return {"p50": statistics.median(samples), "p95": samples[max(int(len(samples) * 0.95) - 1, 0)], "n": n}
 
 
 def write_section(title: str, body: str) -> None:
