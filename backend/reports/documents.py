@@ -10,13 +10,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from backend.charts import bar_chart_svg
-from backend.reports.service import Overview
+from backend.reports.service import UNCLASSIFIED, IssueFigures, Overview
 from backend.reports.suppression import Cell
 from backend.taxonomy import CallerRole, CareScene, RegionalIssueStatus
 from backend.templating import render
 
 MARK = "＊"
 LEGEND = "＊ は{k}件未満のため、または他の数値から計算できてしまうため非表示にした値です。"
+UNCLASSIFIED_LABEL = "未分類（場面の記録なし）"
 
 
 @dataclass
@@ -32,30 +33,31 @@ def _v(value):
     return "" if value is None else value
 
 
-def tables(o: Overview, top: list[tuple]) -> list[Table]:
+def tables(o: Overview, top: list[IssueFigures]) -> list[Table]:
     rate = f"{o.resolved_rate:.1%}" if o.resolved_rate is not None else MARK
     summary = Table("概要", ["項目", "値"], [
         ["相談件数", o.total], ["終結件数", o.closed], ["解決率（解決／終結）", rate],
         ["未解決（資源不足）", o.unresolved_no_resource],
         ["終結までの日数（中央値）", o.median_days_to_close if o.median_days_to_close is not None else MARK]])
-    scenes = Table("場面別の相談件数", ["場面", "件数"], [[s.label, o.by_scene[s.value]] for s in CareScene])
-    areas = Table("圏域×場面の相談件数", ["圏域", "合計", *[s.label for s in CareScene]],
-                  [[a.name, a.total, *[a.by_scene[s.value] for s in CareScene]] for a in o.areas])
+    scenes = Table("場面別の相談件数", ["場面", "件数"], [[s.label, o.by_scene[s.value]] for s in CareScene]
+                   + [[UNCLASSIFIED_LABEL, o.by_scene[UNCLASSIFIED]]])
+    areas = Table("圏域×場面の相談件数", ["圏域", "合計", *[s.label for s in CareScene], UNCLASSIFIED_LABEL],
+                  [[a.name, a.total, *[a.by_scene[s.value] for s in CareScene], a.by_scene[UNCLASSIFIED]] for a in o.areas])
     months = Table("月別の相談件数", ["月", "件数"], [[f"{m[:4]}年{int(m[5:])}月", c] for m, c in o.by_month.items()])
     roles = Table("相談者別の相談件数", ["相談者", "件数"], [[r.label, o.by_caller_role[r.value]] for r in CallerRole])
     hubs = Table("拠点別の活動", ["拠点", "圏域", "相談件数", "協議の場（開催）", "確認した地域課題", "対応済みの地域課題"],
                  [[h.name, h.area_name, h.consultations, h.meetings_held, h.issues_confirmed, h.issues_addressed] for h in o.hubs])
     issues = Table("主な地域課題", ["地域課題", "場面", "圏域", "状態", "相談件数"],
-                   [[i.title, CareScene(i.scene).label, area, RegionalIssueStatus(i.status).label,
-                     MARK if n is None else n] for i, _, area, n in top])
+                   [[i.title, CareScene(i.scene).label, i.area_name, RegionalIssueStatus(i.status).label,
+                     MARK if i.consultation_count is None else i.consultation_count] for i in top])
     return [summary, scenes, areas, months, roles, hubs, issues]
 
 
 def has_rows(o: Overview) -> bool:
-    return not (o.total.count == 0 and not o.total.suppressed)
+    return o.has_data
 
 
-def render_html(o: Overview, prefecture_name: str, top: list[tuple]) -> str:
+def render_html(o: Overview, prefecture_name: str, top: list[IssueFigures]) -> str:
     charts = {}
     if has_rows(o):
         charts["scene"] = bar_chart_svg("場面別の相談件数", [s.label.split("（")[0] for s in CareScene],
@@ -68,7 +70,7 @@ def render_html(o: Overview, prefecture_name: str, top: list[tuple]) -> str:
                   charts=charts, legend=LEGEND.format(k=o.threshold))
 
 
-def render_csv(o: Overview, prefecture_name: str, top: list[tuple]) -> bytes:
+def render_csv(o: Overview, prefecture_name: str, top: list[IssueFigures]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([f"{prefecture_name} 在宅医療・介護連携 相談窓口 集計 {o.label}"])
@@ -81,7 +83,7 @@ def render_csv(o: Overview, prefecture_name: str, top: list[tuple]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def render_xlsx(o: Overview, prefecture_name: str, top: list[tuple]) -> bytes:
+def render_xlsx(o: Overview, prefecture_name: str, top: list[IssueFigures]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for t in tables(o, top):

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.accounts.actor import Actor
+from backend.accounts.actor import SYSTEM, Actor
 from backend.accounts.models import User
 from backend.audit import service as audit
+from backend.db import utcnow
 from backend.errors import NotFound, UserInputError, parse_id
 from backend.fiscal import fiscal_year_label, fiscal_year_of, today_jst
 from backend.jobs import service as jobs
@@ -17,10 +18,12 @@ from backend.regions import codes
 from backend.reports import aggregates
 from backend.reports.models import PrefectureReport
 from backend.reports.suppression import Cell, Equation, one_way, rows_and_columns, suppress
+from backend.settings import Settings
 from backend.taxonomy import CallerRole, CareScene, Role
 
 UNCLASSIFIED = aggregates.UNCLASSIFIED
 SCENES = [s.value for s in CareScene] + [UNCLASSIFIED]
+REPORT_TOP_ISSUES = 10
 FIRST_REPORT_YEAR = 2015  # the 在宅医療・介護連携推進事業 became every municipality's duty in FY2015
 
 
@@ -109,12 +112,13 @@ def _published_cells(f: aggregates.Figures, k: int) -> dict:
         hubs = [h.id for h in f.hubs if h.area_id == area]
         values.update({("hub", h): f.hub_total(h) for h in hubs})
         equations.append(Equation(("area", area), tuple(("hub", h) for h in hubs)))
-    # months come from the same statement as the total; the roles from another, so a consultation
-    # logged in between would leave an (unpublished, protected) remainder
-    for prefix, counts in (("month", f.by_month), ("role", f.by_caller_role)):
-        more, eqs = one_way("total", {(prefix, key): n for key, n in counts.items()}, total=f.total)
-        values.update({key: n for key, n in more.items() if key != "total"})
-        equations += [Equation(eq.total, eq.parts) for eq in eqs]
+    # the months come from the same statement as the total, so they add up to it; the roles come from
+    # another, and a consultation logged in between would leave an (unpublished, protected) remainder
+    values.update({("month", m): n for m, n in f.by_month.items()})
+    equations.append(Equation("total", tuple(("month", m) for m in f.by_month)))
+    roles, role_equations = one_way("total", {("role", r): n for r, n in f.by_caller_role.items()}, total=f.total)
+    values.update({key: n for key, n in roles.items() if key != "total"})
+    equations += role_equations
     # closed = resolved + no resource + other outcomes; total = closed + still open. The resolved count
     # is published through the rate (rate × closed gives it back), so it is a cell like the others.
     values.update({"closed": f.closed, "resolved": f.resolved, "no_resource": f.unresolved_no_resource,
@@ -134,8 +138,6 @@ async def overview(session: AsyncSession, *, actor: Actor, prefecture_code: str,
 
 def summarise(f: aggregates.Figures, *, prefecture_code: str, threshold: int) -> Overview:
     """The raw figures as they may be published (pure: the property tests drive it directly)."""
-    code = prefecture_code
-    fiscal_year = f.fiscal_year
     cells = _published_cells(f, threshold)
     closed, resolved = cells["closed"], cells["resolved"]
     # the rate needs a closed count of at least the threshold, and reveals the resolved count
@@ -143,8 +145,8 @@ def summarise(f: aggregates.Figures, *, prefecture_code: str, threshold: int) ->
             and closed.count >= threshold else None)
     area_names = dict(f.areas)
     return Overview(
-        prefecture_code=code, prefecture_name=codes.prefecture_names()[code], fiscal_year=fiscal_year,
-        label=fiscal_year_label(fiscal_year), threshold=threshold, total=cells["total"],
+        prefecture_code=prefecture_code, prefecture_name=codes.prefecture_names()[prefecture_code],
+        fiscal_year=f.fiscal_year, label=fiscal_year_label(f.fiscal_year), threshold=threshold, total=cells["total"],
         by_scene={s: cells[("scene", s)] for s in SCENES},
         areas=[AreaFigures(id=a, name=name, total=cells[("area", a)], by_scene={s: cells[(a, s)] for s in SCENES})
                for a, name in f.areas],
@@ -210,6 +212,27 @@ async def report_for_download(session: AsyncSession, *, actor: Actor, report_id)
     audit.record(session, actor=actor, operation="report.download", entity_type="prefecture_report",
                  entity_id=report.id, fields=["prefectureCode", "fiscalYear"])
     return report
+
+
+async def build_report(session: AsyncSession, *, report_id: int, settings: Settings
+                       ) -> tuple[PrefectureReport, Overview] | None:
+    """Builds the three documents from one suppressed overview (so they show the same figures).
+    None when there is nothing to do: the report is gone or an earlier run built it already."""
+    from backend.reports import documents  # imports this module for its dataclasses
+    report = await session.get(PrefectureReport, report_id, with_for_update=True)
+    if report is None or report.status == "ready":
+        return None
+    k = settings.suppression_threshold
+    o = await overview(session, actor=SYSTEM, prefecture_code=report.prefecture_code, fiscal_year=report.fiscal_year,
+                       threshold=k)
+    top = await top_issues(session, actor=SYSTEM, prefecture_code=report.prefecture_code,
+                           fiscal_year=report.fiscal_year, first=REPORT_TOP_ISSUES, threshold=k)
+    report.html = documents.render_html(o, o.prefecture_name, top)
+    report.csv = documents.render_csv(o, o.prefecture_name, top)
+    report.xlsx = documents.render_xlsx(o, o.prefecture_name, top)
+    report.status, report.generated_at, report.error = "ready", utcnow(), None
+    await session.flush()
+    return report, o
 
 
 async def analysts_of(session: AsyncSession, prefecture_code: str) -> list[str]:

@@ -33,17 +33,70 @@ def suppress(values: Mapping[Hashable, int], equations: Iterable[Equation], k: i
     """Every cell of `values`, shown or hidden. Each equation must hold: values[total] == sum(parts)."""
     equations = list(equations)
     hidden = {key for key, n in values.items() if 0 < n < k}
+    while True:
+        _single_unknowns(equations, hidden, values)
+        # an equation with one unknown is the obvious leak; combinations of equations are the others
+        # (in a two-way table, a hidden cell bridging two groups of hidden cells), so check exactly
+        fixed = determined(equations, hidden)
+        if not fixed:
+            break
+        hidden.add(_widen(min(fixed, key=repr), equations, hidden, values))
+    return {key: HIDDEN if key in hidden else Cell.shown(n) for key, n in values.items()}
+
+
+def _single_unknowns(equations: list[Equation], hidden: set, values: Mapping[Hashable, int]) -> None:
     changed = True
     while changed:
         changed = False
         for eq in equations:
-            members = (eq.total, *eq.parts)
-            unknown = [m for m in members if m in hidden]
-            if len(unknown) != 1:
-                continue
-            hidden.add(_complement(eq, hidden, values))
-            changed = True
-    return {key: HIDDEN if key in hidden else Cell.shown(n) for key, n in values.items()}
+            if sum(1 for m in (eq.total, *eq.parts) if m in hidden) == 1:
+                hidden.add(_complement(eq, hidden, values))
+                changed = True
+
+
+def _widen(cell: Hashable, equations: list[Equation], hidden: set, values: Mapping[Hashable, int]) -> Hashable:
+    """One more cell next to a hidden cell the equations still fix: the smallest non-zero shown cell of
+    an equation it is in (else of any equation)."""
+    near = [m for eq in equations if cell in (eq.total, *eq.parts) for m in (eq.total, *eq.parts) if m not in hidden]
+    pool = near or [m for eq in equations for m in (eq.total, *eq.parts) if m not in hidden]
+    pool = [m for m in pool if values[m] > 0] or pool
+    return min(pool, key=lambda m: (values[m], repr(m)))
+
+
+P = (1 << 61) - 1  # elimination modulo a large prime: exact for these small 0/±1 systems, and fast
+
+
+def determined(equations: Iterable[Equation], hidden: set) -> set:
+    """The hidden cells whose values the shown cells and the equations fix (sparse Gauss-Jordan
+    elimination over the hidden cells; a pivot row with nothing else in it fixes its cell)."""
+    index = {key: i for i, key in enumerate(sorted(hidden, key=repr))}
+    keys = {i: key for key, i in index.items()}
+    pivots: dict[int, dict[int, int]] = {}
+    for eq in equations:
+        row: dict[int, int] = {}
+        for key, sign in ((eq.total, 1), *((p, -1) for p in eq.parts)):
+            if key in index:
+                row[index[key]] = (row.get(index[key], 0) + sign) % P
+        for column, pivot in pivots.items():
+            if row.get(column):
+                factor = row[column]
+                for c, v in pivot.items():
+                    row[c] = (row.get(c, 0) - factor * v) % P
+        row = {c: v for c, v in row.items() if v}
+        if not row:
+            continue
+        column = min(row)
+        inverse = pow(row[column], P - 2, P)
+        row = {c: v * inverse % P for c, v in row.items()}
+        for other in pivots.values():
+            if other.get(column):
+                factor = other[column]
+                for c, v in row.items():
+                    other[c] = (other.get(c, 0) - factor * v) % P
+                for c in [c for c, v in other.items() if not v]:
+                    del other[c]
+        pivots[column] = row
+    return {keys[column] for column, row in pivots.items() if len(row) == 1}
 
 
 def _complement(eq: Equation, hidden: set, values: Mapping[Hashable, int]) -> Hashable:

@@ -5,10 +5,10 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from backend.accounts.actor import SYSTEM
 from backend.consultations import service as consultations
@@ -17,6 +17,7 @@ from backend.fiscal import fiscal_months, fiscal_year_of
 from backend.issues.models import RegionalIssue
 from backend.meetings.models import HubMeeting
 from backend.regions import codes
+from backend.regions.models import Area
 from backend.regions import service as regions
 from backend.reports import aggregates, service
 from backend.taxonomy import CallerRole, CareScene
@@ -35,8 +36,8 @@ K = 10
 SECRET = "山田花子さん（昭和10年1月2日生）の退院調整 090-1234-5678"
 CLOSE_NOTE = "佐藤医院に引継ぎ済み"
 ISSUE_NOTE = "鈴木さんの件を含む内部メモ"
-# prefectures no other test uses (the suite's data is shared by every test of a session)
-_prefectures = iter(["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "14"])
+# the suite's data is shared by every test of a session: each test takes a prefecture of its own
+PREFECTURES = [code for code in codes.prefecture_names() if code not in ("13", "15", "24", "47")]  # 13: "another prefecture"
 _seq = itertools.count()
 
 
@@ -45,8 +46,15 @@ def municipalities(prefecture_code: str) -> list[str]:
 
 
 async def prefecture_world(sessions):
-    code = next(_prefectures)
+    """A world in a prefecture nobody has used yet in this session's database: its figures are the test's own."""
+    code = await unused_prefecture(sessions)
     return await make_world(sessions, prefecture_code=code, municipality_codes=(municipalities(code)[0],))
+
+
+async def unused_prefecture(sessions) -> str:
+    async with sessions() as s:
+        used = set(await s.scalars(select(Area.prefecture_code).distinct()))
+    return next(code for code in PREFECTURES if code not in used)
 
 
 async def second_hub(sessions, world, *, new_area: bool) -> int:
@@ -115,7 +123,8 @@ def published_system(s: dict, hubs: list[dict]) -> tuple[dict, list[tuple]]:
         cells.update({(a["area"]["id"], x["scene"]): x["count"] for x in a["byScene"]})
         eqs.append((("area", a["area"]["id"]), [(a["area"]["id"], x["scene"]) for x in a["byScene"]]
                     + [(a["area"]["id"], "unclassified")]))
-        eqs.append((("area", a["area"]["id"]), [("hub", h["hub"]["id"]) for h in hubs if h["hub"]["area"]["id"] == a["area"]["id"]]))
+        in_area = [("hub", h["hub"]["id"]) for h in hubs if h["hub"]["area"]["id"] == a["area"]["id"]]
+        eqs.append((("area", a["area"]["id"]), in_area))
     for x in s["byScene"]:
         eqs.append((("scene", x["scene"]), [(a, x["scene"]) for a in areas]))
     eqs.append(("unclassified", [(a, "unclassified") for a in areas]))
@@ -192,7 +201,8 @@ async def test_small_counts_are_hidden_and_one_more_part_goes_with_them(gql, ses
     assert [x["scene"] for x in s["byScene"]] == [c.name for c in CareScene]
     months = {m["month"]: cell(m) for m in s["byMonth"]}
     assert list(months) == fiscal_months(FY)
-    assert months["2025-06"] == {"count": 53, "suppressed": False} and months["2025-07"] == {"count": 12, "suppressed": False}
+    assert months["2025-06"] == {"count": 53, "suppressed": False}
+    assert months["2025-07"] == {"count": 12, "suppressed": False}
     roles = {r["callerRole"]: r for r in s["byCallerRole"]}
     assert len(roles) == len(CallerRole) and roles["CARE_MANAGER"]["count"] == 42
     assert roles["CARE_MANAGER"]["label"] == "介護支援専門員"
@@ -228,10 +238,11 @@ async def test_no_hidden_count_can_be_worked_out_from_the_answer(gql, sessions):
 
 async def test_months_are_japan_time_months_of_the_fiscal_year(gql, sessions):
     world = await prefecture_world(sessions)
-    await seed(sessions, world, {("daily_care", "care_manager"): 10}, received=datetime(2025, 4, 30, 15, 30, tzinfo=UTC))  # 5/1 0:30 JST
-    await seed(sessions, world, {("daily_care", "care_manager"): 11}, received=datetime(2025, 4, 30, 14, 30, tzinfo=UTC))  # 4/30 23:30 JST
-    await seed(sessions, world, {("daily_care", "care_manager"): 12}, received=datetime(2026, 3, 31, 14, 59, tzinfo=UTC))  # 3/31 23:59 JST
-    await seed(sessions, world, {("daily_care", "care_manager"): 13}, received=datetime(2026, 3, 31, 15, 0, tzinfo=UTC))   # FY2026
+    for n, utc in [(10, datetime(2025, 4, 30, 15, 30, tzinfo=UTC)),   # 5/1 0:30 JST
+                   (11, datetime(2025, 4, 30, 14, 30, tzinfo=UTC)),   # 4/30 23:30 JST
+                   (12, datetime(2026, 3, 31, 14, 59, tzinfo=UTC)),   # 3/31 23:59 JST
+                   (13, datetime(2026, 3, 31, 15, 0, tzinfo=UTC))]:   # 4/1 0:00 JST: fiscal year 2026
+        await seed(sessions, world, {("daily_care", "care_manager"): n}, received=utc)
     months = {m["month"]: m["count"] for m in (await dashboard(gql, world))["stats"]["byMonth"]}
     assert months["2025-04"] == 11 and months["2025-05"] == 10 and months["2026-03"] == 12
     assert sum(months.values()) == 33
@@ -253,7 +264,8 @@ async def test_rate_and_median_wait_for_enough_closed_consultations(gql, session
     await seed(sessions, world, {("daily_care", "care_manager"): 30})
     await seed(sessions, world, {("daily_care", "care_manager"): 6}, closed_as="resolved", days_to_close=2)
     r = (await dashboard(gql, world))["stats"]["resolution"]
-    assert r["closed"] == {"count": None, "suppressed": True} and r["resolvedRate"] is None and r["medianDaysToClose"] is None
+    assert r["closed"] == {"count": None, "suppressed": True}
+    assert r["resolvedRate"] is None and r["medianDaysToClose"] is None
 
     world = await prefecture_world(sessions)
     await seed(sessions, world, {("daily_care", "care_manager"): 30})
@@ -302,8 +314,8 @@ async def test_top_issues_and_hub_activity(gql, sessions):
     assert (mine["meetingsHeld"], mine["issuesConfirmed"], mine["issuesAddressed"]) == (2, 2, 0)
     assert (other["meetingsHeld"], other["issuesConfirmed"], other["issuesAddressed"]) == (1, 1, 1)
     assert mine["consultations"]["count"] == 15 and other["consultations"] == {"count": 0, "suppressed": False}
-    first_only = await gql(world.analyst, "query($c: String!) { prefecture(code: $c) { topIssues(fiscalYear: 2025, first: 1) { title } } }",
-                           {"c": world.prefecture_code})
+    first_only = await gql(world.analyst, "query($c: String!) { prefecture(code: $c) { topIssues(fiscalYear: 2025, first: 1)"
+                                          " { title } } }", {"c": world.prefecture_code})
     assert first_only["data"]["prefecture"]["topIssues"] == [{"title": "看取りに対応する在宅医の不足"}]
     assert ISSUE_NOTE not in str(p)
 
@@ -408,8 +420,20 @@ def truth_of(f: aggregates.Figures) -> dict:
             "open": f.total - f.closed}
 
 
+# found by the search below: no equation has a single hidden cell, yet rows and columns together give
+# (1, END_OF_LIFE) = 1 back — (2, ACUTE) + (2, EOL) = 12 − 10 and ACUTE + EOL = 15 − 12 leave it alone
+BRIDGE = aggregates.Figures(
+    fiscal_year=FY, areas=[(1, "圏域1"), (2, "圏域2"), (3, "圏域3")],
+    hubs=[aggregates.HubRow(h, f"拠点{h}", h // 10) for h in (10, 11, 20, 21, 22, 30)],
+    hub_scene={(10, "admission_discharge"): 0, (11, "admission_discharge"): 1, (11, "end_of_life"): 1,
+               (20, "admission_discharge"): 10, (22, "acute_change"): 1, (22, "end_of_life"): 1,
+               (30, "admission_discharge"): 1},
+    by_month={**dict.fromkeys(fiscal_months(FY), 0), "2026-03": 15}, by_caller_role={"care_manager": 15})
+
+
 @hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(figures())
+@example(BRIDGE)
 def test_no_hidden_cell_of_any_dashboard_can_be_worked_out(f):
     o = service.summarise(f, prefecture_code="13", threshold=K)
     s, hubs = as_answer(o)
