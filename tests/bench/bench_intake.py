@@ -65,8 +65,9 @@ async def main() -> None:
         open_list = await latencies(base, world.coordinator, {"query": mine_doc, "variables": {"first": 50}})
     ratio = logging / typename
     body = f"""
-Command: `.venv/bin/python -m tests.bench.bench_intake` (PostgreSQL on localhost, one `renkei serve`
-process, an httpx client with 16 concurrent requests for 10 s each, {platform.python_version()}).
+Command: `.venv/bin/python -m tests.bench.bench_intake` (PostgreSQL and Redis on localhost, one `renkei serve`
+process deployed as in production with its jobs going to Redis, an httpx client with 16 concurrent
+requests for 10 s each, Python {platform.python_version()}).
 
 | measure | result |
 | --- | --- |
