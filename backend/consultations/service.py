@@ -217,12 +217,13 @@ async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction)
                        minutes=data.minutes, performed_by_id=actor.user_id))
     if note:
         row.search_text = f"{row.search_text}\n{normalize(note)}"
-    if row.status == ConsultationStatus.RECEIVED:
+    started = row.status == ConsultationStatus.RECEIVED  # the first action puts the case in progress
+    if started:
         row.status = ConsultationStatus.IN_PROGRESS.value
     row.version += 1
     await session.flush()
     audit.record(session, actor=actor, operation="consultation.record_action", entity_type="consultation",
-                 entity_id=row.id, fields=["actions"] + (["status"] if row.status else []))
+                 entity_id=row.id, fields=["actions"] + (["status"] if started else []))
     return row
 
 
