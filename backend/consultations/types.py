@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 
 import strawberry
 from strawberry.types import Info

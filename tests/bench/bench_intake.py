@@ -12,7 +12,6 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from backend.accounts.actor import SYSTEM
 from backend.consultations import service as consultations
 from backend.db import make_engine, make_sessions, transaction
 from backend.fiscal import fiscal_year_of

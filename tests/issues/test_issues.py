@@ -1,13 +1,12 @@
 """Regional issues: grouping through the workers, the hub's board, and the manager's curation."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from backend.audit.models import AuditEvent
 from backend.fiscal import fiscal_year_of
-from backend.issues.models import IssueMembership, RegionalIssue
+from backend.issues.models import IssueMembership
 from tests.helpers import log_input, operation
 
 LOG = operation("coordinator.graphql", "LogConsultation")

@@ -1,6 +1,6 @@
 """The mail outbox: a real SMTP server receives what the jobs send; outages delay, never lose."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 
 from sqlalchemy import select, update
