@@ -15,8 +15,8 @@ from backend.fiscal import fiscal_months, fiscal_year_of, month_key, today_jst
 from backend.issues.models import IssueMembership, RegionalIssue
 from backend.jobs import service as jobs
 from backend.jobs.models import Job
+from backend.regions import service as regions
 from backend.paging import Page, decode_cursor, encode_cursor
-from backend.regions.models import Area, Hub
 from backend.taxonomy import (REVIEWED_ISSUE_STATUSES, UNRESOLVED_OUTCOMES, CareScene, RegionalIssueStatus, Role,
                               members_of)
 from backend.text import grouping
@@ -31,16 +31,8 @@ REVIEWED = {s.value for s in REVIEWED_ISSUE_STATUSES}
 
 # --- scope ---------------------------------------------------------------------------------------
 
-async def _hub_prefecture(session: AsyncSession, hub_id: int) -> str | None:
-    return await session.scalar(select(Area.prefecture_code).join(Hub, Hub.area_id == Area.id).where(Hub.id == hub_id))
-
-
 async def can_read_hub(session: AsyncSession, actor: Actor, hub_id: int) -> bool:
-    if actor.role in (Role.COORDINATOR, Role.HUB_MANAGER):
-        return actor.hub_id == hub_id
-    if actor.role is Role.PREFECTURE_ANALYST:
-        return await _hub_prefecture(session, hub_id) == actor.prefecture_code
-    return actor.role is Role.ADMIN and await session.get(Hub, hub_id) is not None
+    return await regions.visible_hub(session, actor=actor, hub_id=hub_id) is not None
 
 
 def sees_consultations(actor: Actor, hub_id: int) -> bool:

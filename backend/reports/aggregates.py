@@ -157,7 +157,7 @@ class TopIssue:
     status: str
     area_id: int
     area_name: str
-    consultation_count: int
+    consultation_count: int | None  # None once withheld below the suppression threshold
 
 
 async def top_issues(session: AsyncSession, *, prefecture_code: str, fiscal_year: int, limit: int) -> list[TopIssue]:

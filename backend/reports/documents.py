@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from backend.charts import bar_chart_svg
-from backend.reports.service import UNCLASSIFIED, IssueFigures, Overview
+from backend.reports.aggregates import TopIssue
+from backend.reports.service import UNCLASSIFIED, Overview
 from backend.reports.suppression import Cell
 from backend.taxonomy import CallerRole, CareScene, RegionalIssueStatus
 from backend.templating import render
@@ -33,7 +34,7 @@ def _v(value):
     return "" if value is None else value
 
 
-def tables(o: Overview, top: list[IssueFigures]) -> list[Table]:
+def tables(o: Overview, top: list[TopIssue]) -> list[Table]:
     rate = f"{o.resolved_rate:.1%}" if o.resolved_rate is not None else MARK
     summary = Table("概要", ["項目", "値"], [
         ["相談件数", o.total], ["終結件数", o.closed], ["解決率（解決／終結）", rate],
@@ -57,7 +58,7 @@ def has_rows(o: Overview) -> bool:
     return o.has_data
 
 
-def render_html(o: Overview, prefecture_name: str, top: list[IssueFigures]) -> str:
+def render_html(o: Overview, prefecture_name: str, top: list[TopIssue]) -> str:
     charts = {}
     if has_rows(o):
         charts["scene"] = bar_chart_svg("場面別の相談件数", [s.label.split("（")[0] for s in CareScene],
@@ -70,7 +71,7 @@ def render_html(o: Overview, prefecture_name: str, top: list[IssueFigures]) -> s
                   charts=charts, legend=LEGEND.format(k=o.threshold))
 
 
-def render_csv(o: Overview, prefecture_name: str, top: list[IssueFigures]) -> bytes:
+def render_csv(o: Overview, prefecture_name: str, top: list[TopIssue]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([f"{prefecture_name} 在宅医療・介護連携 相談窓口 集計 {o.label}"])
@@ -83,7 +84,7 @@ def render_csv(o: Overview, prefecture_name: str, top: list[IssueFigures]) -> by
     return buf.getvalue().encode("utf-8-sig")
 
 
-def render_xlsx(o: Overview, prefecture_name: str, top: list[IssueFigures]) -> bytes:
+def render_xlsx(o: Overview, prefecture_name: str, top: list[TopIssue]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for t in tables(o, top):

@@ -1,7 +1,7 @@
 """The prefecture's dashboard and yearly report: aggregates with small cells suppressed, for the
 prefecture's analysts (and administrators) only. Out of scope looks exactly like not found."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,17 +45,6 @@ class HubFigures:
     meetings_held: int
     issues_confirmed: int
     issues_addressed: int
-
-
-@dataclass
-class IssueFigures:
-    id: int
-    title: str
-    scene: str
-    status: str
-    area_id: int
-    area_name: str
-    consultation_count: int | None            # None below the threshold
 
 
 @dataclass
@@ -161,15 +150,13 @@ def summarise(f: aggregates.Figures, *, prefecture_code: str, threshold: int) ->
 
 
 async def top_issues(session: AsyncSession, *, actor: Actor, prefecture_code: str, fiscal_year: int, first: int,
-                     threshold: int) -> list[IssueFigures] | None:
+                     threshold: int) -> list[aggregates.TopIssue] | None:
     """Issue titles may reach the prefecture; a count below the threshold is withheld (None)."""
     code = parse_prefecture(prefecture_code)
     if code is None or not may_read(actor, code):
         return None
     rows = await aggregates.top_issues(session, prefecture_code=code, fiscal_year=fiscal_year, limit=first)
-    return [IssueFigures(id=i.id, title=i.title, scene=i.scene, status=i.status, area_id=i.area_id, area_name=i.area_name,
-                         consultation_count=None if 0 < i.consultation_count < threshold else i.consultation_count)
-            for i in rows]
+    return [replace(i, consultation_count=None) if 0 < i.consultation_count < threshold else i for i in rows]
 
 
 # --- the yearly report ----------------------------------------------------------------------------
