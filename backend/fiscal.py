@@ -6,8 +6,13 @@ from zoneinfo import ZoneInfo
 JST = ZoneInfo("Asia/Tokyo")
 
 
+def japan_date(moment: datetime | date) -> date:
+    """The day in Japan of an instant; a date is already one."""
+    return moment.astimezone(JST).date() if isinstance(moment, datetime) else moment
+
+
 def fiscal_year_of(moment: datetime | date) -> int:
-    day = moment.astimezone(JST).date() if isinstance(moment, datetime) else moment
+    day = japan_date(moment)
     return day.year if day.month >= 4 else day.year - 1
 
 

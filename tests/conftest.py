@@ -11,6 +11,7 @@ import socket
 
 import httpx
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
@@ -23,6 +24,7 @@ from backend.regions import service as regions
 from backend.mail.transport import SmtpConfig
 from backend.settings import Settings
 from backend.taxonomy import Role
+from tests.clock import INSTANTS
 
 BACKEND = os.environ.get("RENKEI_TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("RENKEI_TEST_PG_ADMIN", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -32,6 +34,27 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 def pytest_report_header(config):
     return f"renkei test database: {BACKEND}"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "any_hour: also run at each of tests.clock.INSTANTS, under another machine TZ")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("any_hour"):
+        metafunc.parametrize("instant", [None, *INSTANTS], ids=["now", *(i.name for i in INSTANTS)], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def instant(request):
+    """Sets the clock (and the machine's zone) for an `any_hour` test before any other fixture runs;
+    yields the Instant, or None on the real clock."""
+    chosen = getattr(request, "param", None)
+    if chosen is None:
+        yield None
+        return
+    with time_machine.travel(chosen.destination, tick=True):
+        yield chosen
 
 
 async def _create_pg_database(name: str) -> str:

@@ -2,8 +2,9 @@
 
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from tests.clock import earlier_today
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "graphql" / "operations"
 
@@ -22,7 +23,7 @@ def operation(file: str, name: str) -> str:
 def log_input(municipality_code: str, summary: str = "退院予定の方の訪問診療医が見つからない", **extra) -> dict:
     data = {
         "idempotencyKey": uuid.uuid4().hex,
-        "receivedAt": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "receivedAt": earlier_today().isoformat(),
         "channel": "PHONE",
         "callerRole": "CARE_MANAGER",
         "municipalityCode": municipality_code,

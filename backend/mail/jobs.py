@@ -33,7 +33,7 @@ async def follow_up_reminders(session: AsyncSession, args: dict) -> None:
     by_user: dict[int, dict] = {}
     for cid, follow_up_on, scene, received_at, uid, email, name in rows:
         entry = by_user.setdefault(uid, {"email": email, "name": name, "items": []})
-        entry["items"].append({"id": cid, "follow_up_on": follow_up_on, "received_on": received_at.date(),
+        entry["items"].append({"id": cid, "follow_up_on": follow_up_on, "received_on": received_at,
                                "scene": CareScene(scene).label if scene else "未分類",
                                "url": f"{settings().public_url}/consultations/{cid}"})
     for entry in by_user.values():

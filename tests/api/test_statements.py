@@ -2,13 +2,13 @@
 queries work with a pool of one connection (sibling resolvers never share a session)."""
 
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import event
 
 from backend.app import create_app
 from backend.settings import Settings
+from tests import clock
 from tests.helpers import log_input, operation
 
 LOG = operation("coordinator.graphql", "LogConsultation")
@@ -58,7 +58,7 @@ async def test_my_open_consultations_runs_the_same_statements_for_3_or_100_items
 
 async def test_detail_with_many_actions_runs_a_fixed_number_of_statements(gql, world, app):
     [few, many] = await _log_many(gql, world.coordinator, 2)
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     for cid, n in ((few, 1), (many, 25)):
         for _ in range(n):
             await gql(world.coordinator, RECORD, {"input": {"consultationId": cid, "performedAt": now, "type": "FOLLOW_UP_CONTACT"}})

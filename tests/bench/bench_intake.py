@@ -10,12 +10,13 @@ import asyncio
 import platform
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from backend.consultations import service as consultations
 from backend.db import make_engine, make_sessions, transaction
 from backend.fiscal import fiscal_year_of
 from backend.text.normalize import normalize
+from tests import clock
 from tests.bench.common import fresh_database, latencies, server, throughput, write_section
 from tests.conftest import make_world
 from tests.helpers import log_input, operation
@@ -30,7 +31,7 @@ async def seed(url: str):
     sessions = make_sessions(engine)
     world = await make_world(sessions)
     rng = random.Random(1)
-    now = datetime.now(UTC)
+    now = clock.now()
     batch = []
     async with transaction(sessions) as s:
         for i in range(ROWS):

@@ -1,13 +1,14 @@
 """A coordinator logs a call, follows it up and closes it, through the client's own documents."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from backend.audit.models import AuditEvent
 from backend.consultations.models import Consultation
+from tests import clock
 from tests.helpers import log_input, operation
 
 LOG = operation("coordinator.graphql", "LogConsultation")
@@ -83,7 +84,7 @@ async def test_six_digit_code_is_accepted_and_stored_as_five(gql, world):
     ({"receivedAt": "2025-13-45T10:00:00+09:00"}, "receivedAt", "INVALID_FORMAT"),
     ({"receivedAt": "昨日"}, "receivedAt", "INVALID_FORMAT"),
     ({"receivedAt": "2025-06-01T10:00:00"}, "receivedAt", "INVALID_FORMAT"),
-    ({"receivedAt": (datetime.now(UTC) + timedelta(days=2)).isoformat()}, "receivedAt", "IN_FUTURE"),
+    ({"receivedAt": (clock.now() + timedelta(days=2)).isoformat()}, "receivedAt", "IN_FUTURE"),
     ({"followUpOn": "2025/06/01"}, "followUpOn", "INVALID_FORMAT"),
     ({"followUpOn": "2025-02-30"}, "followUpOn", "INVALID_FORMAT"),
     ({"idempotencyKey": ""}, "idempotencyKey", "INVALID"),
@@ -107,7 +108,7 @@ async def test_unknown_enum_value_is_refused_before_anything_runs(gql, world, se
 async def test_follow_up_record_update_and_close(gql, world):
     c = (await log(gql, world.coordinator, "15202"))["consultation"]
     rec = (await gql(world.coordinator, RECORD, {"input": {
-        "consultationId": c["id"], "performedAt": datetime.now(UTC).isoformat(), "type": "PHYSICIAN_MATCHING",
+        "consultationId": c["id"], "performedAt": clock.now().isoformat(), "type": "PHYSICIAN_MATCHING",
         "note": "在支診2件に打診、1件が検討", "minutes": 20}}))["data"]["recordAction"]
     assert rec["userErrors"] == []
     assert rec["consultation"]["status"] == "IN_PROGRESS" and rec["consultation"]["version"] == 2
@@ -179,24 +180,30 @@ async def test_text_search_ignores_character_width(gql, world):
 
 async def test_text_search_reaches_action_notes(gql, world):
     c = (await log(gql, world.coordinator, "15202", summary="訪問歯科の紹介"))["consultation"]
-    await gql(world.coordinator, RECORD, {"input": {"consultationId": c["id"], "performedAt": datetime.now(UTC).isoformat(),
+    await gql(world.coordinator, RECORD, {"input": {"consultationId": c["id"], "performedAt": clock.now().isoformat(),
                                                     "type": "RESOURCE_REFERRAL", "note": "〇〇歯科クリニックを紹介"}})
     out = (await gql(world.coordinator, SEARCH, {"filter": {"text": "歯科クリニック"}}))["data"]["consultations"]
     assert out["totalCount"] == 1
 
 
+@pytest.mark.any_hour
 async def test_filters_combine(gql, world):
-    await log(gql, world.coordinator, "15202", summary="停電で吸引器が使えない", scenes=["DISASTER"])
-    await log(gql, world.coordinator, "15208", summary="夜間の連絡先が不明", scenes=["ACUTE_CHANGE"], followUpOn="2025-04-02")
-    by_scene = (await gql(world.coordinator, SEARCH, {"filter": {"scenes": ["DISASTER"]}}))["data"]["consultations"]
-    assert by_scene["totalCount"] == 1
-    by_city = (await gql(world.coordinator, SEARCH, {"filter": {"municipalityCodes": ["152081"]}}))["data"]["consultations"]
-    assert by_city["totalCount"] == 1
-    due = (await gql(world.coordinator, SEARCH, {"filter": {"followUpDue": True}}))["data"]["consultations"]
-    assert due["totalCount"] == 1
-    today = datetime.now(UTC).date().isoformat()
-    dated = (await gql(world.coordinator, SEARCH, {"filter": {"receivedFrom": "2015-04-01", "receivedTo": today}}))
-    assert dated["data"]["consultations"]["totalCount"] == 2
+    today, tomorrow = clock.today(), clock.tomorrow()
+    await log(gql, world.coordinator, "15202", summary="停電で吸引器が使えない", scenes=["DISASTER"],
+              followUpOn=tomorrow.isoformat())
+    await log(gql, world.coordinator, "15208", summary="夜間の連絡先が不明", scenes=["ACUTE_CHANGE"], followUpOn=today.isoformat())
+
+    async def total(**filter_) -> int:
+        return (await gql(world.coordinator, SEARCH, {"filter": filter_}))["data"]["consultations"]["totalCount"]
+
+    assert await total(scenes=["DISASTER"]) == 1
+    assert await total(municipalityCodes=["152081"]) == 1
+    assert await total(followUpDue=True) == 1   # due today in Japan, not tomorrow
+    # both calls were taken today, Japan time: a day's range holds them whatever the hour in UTC
+    assert await total(receivedFrom="2015-04-01", receivedTo=today.isoformat()) == 2
+    assert await total(receivedFrom=today.isoformat(), receivedTo=today.isoformat()) == 2
+    assert await total(receivedTo=(today - timedelta(days=1)).isoformat()) == 0
+    assert await total(receivedFrom=tomorrow.isoformat()) == 0
 
 
 async def test_pages_walk_every_consultation_once(gql, world):

@@ -1,9 +1,9 @@
 """Every role sees exactly its own scope; out of scope answers as if it did not exist."""
 
-from datetime import UTC, datetime
 
 import pytest
 
+from tests import clock
 from tests.helpers import log_input, operation
 
 LOG = operation("coordinator.graphql", "LogConsultation")
@@ -47,7 +47,7 @@ async def test_read_matrix(gql, case, role):
 async def test_write_matrix(gql, case, role):
     world, ids = case
     token = getattr(world, role)
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     for place in PLACES:
         cid = ids[place]
         results = [

@@ -1,12 +1,11 @@
 """Regional issues: grouping through the workers, the hub's board, and the manager's curation."""
 
-from datetime import UTC, datetime
-
+import pytest
 from sqlalchemy import func, select
 
 from backend.audit.models import AuditEvent
-from backend.fiscal import fiscal_year_of
 from backend.issues.models import IssueMembership
+from tests import clock
 from tests.helpers import log_input, operation
 
 LOG = operation("coordinator.graphql", "LogConsultation")
@@ -18,8 +17,6 @@ JOB = operation("hub.graphql", "Job")
 UPDATE = operation("hub.graphql", "UpdateRegionalIssue")
 MERGE = operation("hub.graphql", "MergeRegionalIssues")
 MOVE = operation("hub.graphql", "MoveConsultation")
-
-FY = fiscal_year_of(datetime.now(UTC))
 
 # written for these tests: two recurring problems, worded differently each time, and one stray call
 NO_DOCTOR = ["来週退院の方、訪問診療してくれる医師がまだ見つからないと病院MSW",
@@ -39,7 +36,7 @@ async def log_all(gql, token, summaries, **extra):
 
 
 async def group_now(gql, app, world):
-    out = (await gql(world.manager, REQUEST, {"hubId": str(world.hub_id), "fiscalYear": FY}))["data"]["requestIssueGrouping"]
+    out = (await gql(world.manager, REQUEST, {"hubId": str(world.hub_id), "fiscalYear": clock.fiscal_year()}))["data"]["requestIssueGrouping"]
     assert out["userErrors"] == [], out
     await app.state.dispatcher.run_pending()
     job = (await gql(world.manager, JOB, {"id": out["job"]["id"]}))["data"]["job"]
@@ -48,7 +45,7 @@ async def group_now(gql, app, world):
 
 
 async def board(gql, token, world, **kw):
-    body = await gql(token, BOARD, {"hubId": str(world.hub_id), "fiscalYear": FY, **kw})
+    body = await gql(token, BOARD, {"hubId": str(world.hub_id), "fiscalYear": clock.fiscal_year(), **kw})
     return body["data"]["hub"]
 
 
@@ -56,6 +53,7 @@ def by_title(hub):
     return {e["node"]["title"]: e["node"] for e in hub["regionalIssues"]["edges"]}
 
 
+@pytest.mark.any_hour
 async def test_grouping_forms_issues_a_manager_would_recognise(gql, app, world):
     doctor_ids = await log_all(gql, world.coordinator, NO_DOCTOR)
     night_ids = await log_all(gql, world.coordinator, NIGHT)
@@ -69,6 +67,8 @@ async def test_grouping_forms_issues_a_manager_would_recognise(gql, app, world):
     assert doctor["consultationCount"] == 3 and doctor["keyTerms"] and "退院" in doctor["keyTerms"]
     assert {e["node"]["id"] for e in doctor["consultations"]["edges"]} == set(doctor_ids)
     assert sum(p["count"] for p in doctor["trend"]) == 3 and len(doctor["trend"]) == 12
+    # this month, Japan time: the calls were taken earlier today
+    assert {p["month"]: p["count"] for p in doctor["trend"] if p["count"]} == {clock.today().strftime("%Y-%m"): 3}
     assert doctor["firstSeenAt"] <= doctor["lastSeenAt"]
     night = issues["夜間・休日の連絡先や相談先が決まっていない"]
     assert {e["node"]["id"] for e in night["consultations"]["edges"]} == set(night_ids)
@@ -77,6 +77,7 @@ async def test_grouping_forms_issues_a_manager_would_recognise(gql, app, world):
     assert [i["title"] for i in detail["regionalIssues"]] == ["退院前に訪問診療医が決まらない"]
 
 
+@pytest.mark.any_hour
 async def test_unresolved_consultations_are_counted(gql, app, world):
     ids = await log_all(gql, world.coordinator, NO_DOCTOR[:2])
     await gql(world.coordinator, CLOSE, {"input": {"id": ids[0], "version": 1, "outcome": "UNRESOLVED_NO_RESOURCE"}})
@@ -93,6 +94,7 @@ async def test_regrouping_is_deterministic(gql, app, world):
     assert await board(gql, world.manager, world) == first
 
 
+@pytest.mark.any_hour
 async def test_reviewed_issue_keeps_title_and_status_and_new_calls_join_it(gql, app, world, sessions):
     await log_all(gql, world.coordinator, NO_DOCTOR[:2])
     await group_now(gql, app, world)
@@ -163,7 +165,7 @@ async def test_only_the_hubs_manager_curates(gql, app, world, other_world):
     stranger = (await gql(other_world.manager, UPDATE, {"input": {"id": issue["id"], "status": "DISMISSED"}}))["data"]["updateRegionalIssue"]
     assert stranger["userErrors"][0]["code"] == "NOT_FOUND"
     for token in (other_world.manager, world.coordinator):
-        req = (await gql(token, REQUEST, {"hubId": str(world.hub_id), "fiscalYear": FY}))["data"]["requestIssueGrouping"]
+        req = (await gql(token, REQUEST, {"hubId": str(world.hub_id), "fiscalYear": clock.fiscal_year()}))["data"]["requestIssueGrouping"]
         assert req["job"] is None and req["userErrors"][0]["code"] == "NOT_FOUND"
     # coordinators read their hub's board; other hubs see nothing
     assert (await board(gql, world.coordinator, world))["regionalIssues"]["totalCount"] == 1
@@ -183,7 +185,7 @@ async def test_analyst_sees_titles_but_no_consultations(gql, app, world, far_wor
 
 async def test_grouping_a_year_outside_the_data_is_refused(gql, world):
     await log_all(gql, world.coordinator, NO_DOCTOR[:1])
-    for year in (2014, FY + 1):
+    for year in (2014, clock.fiscal_year() + 1):
         out = (await gql(world.manager, REQUEST, {"hubId": str(world.hub_id), "fiscalYear": year}))["data"]["requestIssueGrouping"]
         assert out["job"] is None and out["userErrors"][0] == {"field": ["fiscalYear"], "code": "OUT_OF_RANGE",
                                                                  "message": out["userErrors"][0]["message"]}

@@ -1,17 +1,19 @@
 """The mail outbox: a real SMTP server receives what the jobs send; outages delay, never lose."""
 
-from datetime import date, timedelta
 from email import message_from_bytes, policy
 
+import pytest
 from sqlalchemy import select, update
 
 from backend.db import transaction, utcnow
 from backend.jobs import runner
+from backend.jobs import schedules
 from backend.jobs import service as jobs
 from backend.jobs.dispatch import Dispatcher
 from backend.jobs.models import Job
 from backend.mail import service as mail
 from backend.mail.models import OutboxMessage
+from tests import clock
 from tests.conftest import free_port
 from tests.helpers import log_input, operation
 
@@ -81,17 +83,18 @@ async def test_without_smtp_messages_are_written_as_eml_files(settings, sessions
     assert path.exists() and (await _row(sessions, outbox_id)).status == "sent"
 
 
+@pytest.mark.any_hour
 async def test_follow_up_reminders_list_ids_dates_and_scenes_but_no_text(gql, world, settings, sessions, smtp_server):
     handler, config = smtp_server
     secret = "山田さん宅の退院前カンファについて"
-    due = (await gql(world.coordinator, LOG, {"input": log_input("15202", summary=secret, followUpOn=date.today().isoformat(),
+    today = clock.today()
+    due = (await gql(world.coordinator, LOG, {"input": log_input("15202", summary=secret, followUpOn=today.isoformat(),
                                                                  scenes=["ADMISSION_DISCHARGE"])}))
-    later = (await gql(world.coordinator, LOG, {"input": log_input("15202", summary="来月確認",
-                                                                   followUpOn=(date.today() + timedelta(days=30)).isoformat())}))
+    later = (await gql(world.coordinator, LOG, {"input": log_input("15202", summary="明日確認",
+                                                                   followUpOn=clock.tomorrow().isoformat())}))
     due_id = due["data"]["logConsultation"]["consultation"]["id"]
     later_id = later["data"]["logConsultation"]["consultation"]["id"]
-    async with transaction(sessions) as s:
-        await jobs.enqueue(s, kind="follow_up_reminders", args={"day": (date.today() + timedelta(days=1)).isoformat()})
+    await schedules.daily(sessions)   # what the cron queues each morning: today's reminders, Japan time
     await dispatcher_for(settings, sessions, config.port).run_pending()
     messages = [message_from_bytes(e.content, policy=policy.default) for e in handler.envelopes]
     mine = [m for m in messages if f"相談ID {due_id}" in m.get_body(("plain",)).get_content()]
@@ -100,5 +103,7 @@ async def test_follow_up_reminders_list_ids_dates_and_scenes_but_no_text(gql, wo
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert f"相談ID {due_id}" in text and "入退院支援" in text and f"/consultations/{due_id}" in html
+    japanese_day = f"{today.year}年{today.month}月{today.day}日"
+    assert f"受付 {japanese_day}　フォロー予定 {japanese_day}" in text   # the day the call came in, in Japan
     assert f"相談ID {later_id}" not in text
     assert "山田" not in text and "山田" not in html and "退院前カンファ" not in text

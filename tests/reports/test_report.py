@@ -27,6 +27,7 @@ from backend.regions.models import Area
 from backend.reports.models import PrefectureReport
 from backend.taxonomy import Role
 from backend.text.normalize import normalize
+from tests import clock
 from tests.conftest import make_world
 from tests.helpers import operation
 
@@ -218,3 +219,12 @@ async def test_orders_out_of_scope_or_range_are_refused_and_nothing_is_queued(gq
     async with sessions() as s:
         assert await s.scalar(select(func.count()).select_from(PrefectureReport)) == reports
         assert await s.scalar(select(func.count()).select_from(Job).where(Job.kind == "build_report")) == jobs
+
+
+@pytest.mark.any_hour
+async def test_the_fiscal_year_japan_is_in_can_be_ordered_and_the_next_cannot(gql, world):
+    this_year = clock.fiscal_year()
+    out = await order(gql, world.analyst, world.prefecture_code, this_year)
+    assert out["userErrors"] == [] and out["report"]["status"] == "queued"
+    out = await order(gql, world.analyst, world.prefecture_code, this_year + 1)
+    assert [(e["field"], e["code"]) for e in out["userErrors"]] == [(["fiscalYear"], "OUT_OF_RANGE")]
