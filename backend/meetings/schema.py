@@ -10,7 +10,7 @@ from backend.api.errors import UserError
 from backend.api.scalars import Date, DateTime
 from backend.errors import UserInputError
 from backend.jobs.types import Job
-from backend.meetings import models, service
+from backend.meetings import members, models, service
 
 
 @strawberry.enum
@@ -65,6 +65,32 @@ class HubMeeting:
                    recipient_emails=list(row.recipient_emails), row_id=row.id)
 
 
+@strawberry.type(description="A member of the hub's 協議の場: the people a meeting packet may be sent to.")
+class HubMember:
+    id: strawberry.ID
+    name: str
+    organization: str | None
+    email: str
+
+    @classmethod
+    def of(cls, row: models.HubMember) -> "HubMember":
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, organization=row.organization, email=row.email)
+
+
+@strawberry.input
+class AddHubMemberInput:
+    hub_id: strawberry.ID
+    name: str
+    organization: str | None = None
+    email: str
+
+
+@strawberry.type
+class HubMemberPayload:
+    member: HubMember | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.input
 class ScheduleHubMeetingInput:
     hub_id: strawberry.ID
@@ -109,6 +135,25 @@ class MeetingMutations:
             return HubMeetingPayload(user_errors=[UserError.of(e)])
         await info.context.dispatch()
         return HubMeetingPayload(meeting=HubMeeting.of(meeting), job=Job.of(job))
+
+    @strawberry.mutation(description="Adds a member to the hub's 協議の場 (the hub's manager or an admin).")
+    async def add_hub_member(self, info: Info, input: AddHubMemberInput) -> HubMemberPayload:
+        try:
+            async with info.context.transaction() as session:
+                row = await members.add(session, actor=info.context.actor, hub_id=input.hub_id, name=input.name,
+                                        organization=input.organization, email=input.email)
+        except UserInputError as e:
+            return HubMemberPayload(user_errors=[UserError.of(e)])
+        return HubMemberPayload(member=HubMember.of(row))
+
+    @strawberry.mutation(description="Removes a member from the hub's 協議の場; packets already sent stay on record.")
+    async def remove_hub_member(self, info: Info, id: strawberry.ID) -> HubMemberPayload:
+        try:
+            async with info.context.transaction() as session:
+                row = await members.remove(session, actor=info.context.actor, member_id=id)
+        except UserInputError as e:
+            return HubMemberPayload(user_errors=[UserError.of(e)])
+        return HubMemberPayload(member=HubMember.of(row))
 
     @strawberry.mutation(description="Sends the packet to the meeting's recipients, one message each.")
     async def send_hub_meeting_packet(self, info: Info, meeting_id: strawberry.ID) -> SendPacketPayload:

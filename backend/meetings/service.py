@@ -14,8 +14,8 @@ from backend.fiscal import fiscal_year_label, fiscal_year_of
 from backend.issues.models import IssueMembership, RegionalIssue
 from backend.jobs import service as jobs
 from backend.jobs.models import Job
-from backend.mail import transport
 from backend.mail import service as mail
+from backend.meetings.members import member_addresses, normalize_address
 from backend.meetings.models import AgendaItem, HubMeeting
 from backend.regions.models import Hub
 from backend.taxonomy import CallerRole, CareScene, Outcome, RegionalIssueStatus, ResponseType, Role
@@ -57,12 +57,15 @@ async def schedule(session: AsyncSession, *, actor: Actor, hub_id, title: str, h
         raise UserInputError(f + ["recipientEmails"], "送付先を1件以上指定してください。", "REQUIRED")
     if len(recipient_emails) > MAX_RECIPIENTS:
         raise UserInputError(f + ["recipientEmails"], f"送付先は{MAX_RECIPIENTS}件までです。", "TOO_MANY")
+    allowed = await member_addresses(session, hub_id=hid)
     recipients = []
     for i, raw in enumerate(recipient_emails):
-        try:
-            recipients.append(transport.validate_address(raw.strip()))
-        except ValueError:
-            raise UserInputError(f + ["recipientEmails", str(i)], f"メールアドレスの形式が正しくありません（{raw}）。") from None
+        address = normalize_address(raw, f + ["recipientEmails", str(i)])
+        if address not in allowed:
+            # a packet carries example notes: it goes to the hub's 協議の場 and nowhere else
+            raise UserInputError(f + ["recipientEmails", str(i)],
+                                 "送付先はこの拠点の協議の場の委員に限られます（委員名簿に登録してください）。", "NOT_A_MEMBER")
+        recipients.append(address)
     meeting = HubMeeting(hub_id=hid, title=title, held_on=held_on, recipient_emails=list(dict.fromkeys(recipients)),
                          created_by_id=actor.user_id)
     session.add(meeting)
@@ -174,7 +177,10 @@ async def send_packet(session: AsyncSession, *, meeting_id: int) -> None:
         meeting = await build_packet(session, meeting_id=meeting_id)
     hub = await session.get(Hub, meeting.hub_id)
     subject = f"【{hub.name}】{meeting.title}（{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日）資料"
+    members = await member_addresses(session, hub_id=meeting.hub_id)
     for address in meeting.recipient_emails:
+        if address.lower() not in members:
+            continue   # removed from the 協議の場 since the meeting was scheduled
         await mail.queue_message(session, kind="meeting_packet", recipients=[address], subject=subject,
                                  text=meeting.packet_text, html=meeting.packet_html)
     meeting.status = "sent"

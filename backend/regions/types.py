@@ -10,6 +10,7 @@ from backend.api.pagination import Connection, page_size
 
 if TYPE_CHECKING:
     from backend.issues.types import RegionalIssue
+    from backend.meetings.schema import HubMember
     from backend.reports.types import HubActivity, PrefectureIssue, PrefectureStats
 
 from backend.regions import codes
@@ -105,6 +106,14 @@ class Hub:
             page = await issues.board(session, actor=info.context.actor, hub_id=int(self.id), fiscal_year=fiscal_year,
                                       scene=scene, first=size, after=after)
         return Connection.of([IssueType.of(r) for r in page.rows], page.cursors, page.total, page.has_next)
+
+    @strawberry.field(description="The members of the hub's 協議の場; null for anyone but its manager and admins.")
+    async def members(self, info: Info) -> list[Annotated[HubMember, strawberry.lazy("backend.meetings.schema")]] | None:
+        from backend.meetings import members
+        from backend.meetings.schema import HubMember as MemberType
+        async with info.context.read() as session:
+            rows = await members.members(session, actor=info.context.actor, hub_id=int(self.id))
+        return None if rows is None else [MemberType.of(r) for r in rows]
 
     @classmethod
     def of(cls, row: models.Hub) -> Hub:

@@ -5,9 +5,9 @@ from email import message_from_bytes, policy
 
 from sqlalchemy import func, select
 
-from backend.fiscal import fiscal_year_of
 from backend.jobs.dispatch import Dispatcher
 from backend.meetings.models import HubMeeting
+from tests import clock
 from tests.helpers import log_input, operation
 
 LOG = operation("coordinator.graphql", "LogConsultation")
@@ -18,30 +18,41 @@ BOARD = operation("hub.graphql", "HubIssueBoard")
 SCHEDULE = operation("hub.graphql", "ScheduleHubMeeting")
 PACKET = operation("hub.graphql", "HubMeetingPacket")
 SEND = operation("hub.graphql", "SendHubMeetingPacket")
-FY = fiscal_year_of(datetime.now(UTC))
+ADD_MEMBER = operation("hub.graphql", "AddHubMember")
+MEMBERS = ["iin1@city.example.jp", "iin2@clinic.example.jp"]
 
+
+async def add_members(gql, world, addresses=MEMBERS) -> list[str]:
+    ids = []
+    for i, email in enumerate(addresses):
+        out = (await gql(world.manager, ADD_MEMBER, {"input": {"hubId": str(world.hub_id), "name": f"委員{i + 1}",
+                                                               "organization": "医師会", "email": email}}))["data"]["addHubMember"]
+        assert out["userErrors"] == [], out
+        ids.append(out["member"]["id"])
+    return ids
 NOTES = ["来週退院の山田太郎さん（090-1234-5678）、訪問診療の医師が見つからないと病院MSW",
          "退院が決まったが在宅医が決まらず退院日が延びそう、〒940-0062 の自宅へ戻る予定",
          "退院予定の方の往診医を探しているが近くの診療所に断られた"]
 
 
 async def issue_on_board(gql, app, world) -> dict:
+    await add_members(gql, world)
     ids = []
     for note in NOTES:
         out = await gql(world.coordinator, LOG, {"input": log_input("15202", summary=note, callerRole="MEDICAL_SOCIAL_WORKER")})
         ids.append(out["data"]["logConsultation"]["consultation"]["id"])
-    await gql(world.coordinator, RECORD, {"input": {"consultationId": ids[0], "performedAt": datetime.now(UTC).isoformat(),
+    await gql(world.coordinator, RECORD, {"input": {"consultationId": ids[0], "performedAt": clock.now().isoformat(),
                                                     "type": "PHYSICIAN_MATCHING"}})
     await gql(world.coordinator, CLOSE, {"input": {"id": ids[1], "version": 1, "outcome": "UNRESOLVED_NO_RESOURCE"}})
-    await gql(world.manager, REQUEST, {"hubId": str(world.hub_id), "fiscalYear": FY})
+    await gql(world.manager, REQUEST, {"hubId": str(world.hub_id), "fiscalYear": clock.fiscal_year()})
     await app.state.dispatcher.run_pending()
-    hub = (await gql(world.manager, BOARD, {"hubId": str(world.hub_id), "fiscalYear": FY}))["data"]["hub"]
+    hub = (await gql(world.manager, BOARD, {"hubId": str(world.hub_id), "fiscalYear": clock.fiscal_year()}))["data"]["hub"]
     return hub["regionalIssues"]["edges"][0]["node"]
 
 
 def schedule_input(world, issue_id, **kw):
     data = {"hubId": str(world.hub_id), "title": "第2回 在宅医療・介護連携推進会議", "heldOn": "2025-06-10",
-            "issueIds": [issue_id], "recipientEmails": ["iin1@city.example.jp", "iin2@clinic.example.jp"]}
+            "issueIds": [issue_id], "recipientEmails": MEMBERS}
     data.update(kw)
     return {"input": data}
 
@@ -62,7 +73,7 @@ async def test_scheduled_meeting_gets_a_masked_packet_and_puts_issues_on_the_age
         assert "山田" not in part and "090-1234-5678" not in part and "940-0062" not in part
         assert "○○さん" in part and "［電話番号］" in part
     assert "<svg" in packet["html"]
-    board = (await gql(world.manager, BOARD, {"hubId": str(world.hub_id), "fiscalYear": FY}))["data"]["hub"]
+    board = (await gql(world.manager, BOARD, {"hubId": str(world.hub_id), "fiscalYear": clock.fiscal_year()}))["data"]["hub"]
     assert board["regionalIssues"]["edges"][0]["node"]["status"] == "ON_AGENDA"
 
 
@@ -90,11 +101,14 @@ async def test_bad_meeting_input_is_refused_and_nothing_is_written(gql, app, wor
     other_issue = await issue_on_board(gql, app, other_world)
     cases = [
         (world.manager, schedule_input(world, issue["id"], heldOn="2025-02-30"), ["input", "heldOn"], "INVALID_FORMAT"),
-        (world.manager, schedule_input(world, issue["id"], recipientEmails=["not an address"]), ["input", "recipientEmails", "0"], "INVALID"),
+        (world.manager, schedule_input(world, issue["id"], recipientEmails=["not an address"]), ["input", "recipientEmails", "0"], "INVALID_EMAIL"),
         (world.manager, schedule_input(world, other_issue["id"]), ["input", "issueIds", "0"], "NOT_FOUND"),
         (other_world.manager, schedule_input(world, issue["id"]), ["input", "hubId"], "NOT_FOUND"),
         (world.coordinator, schedule_input(world, issue["id"]), ["input", "hubId"], "NOT_FOUND"),
         (world.manager, schedule_input(world, issue["id"], title=" "), ["input", "title"], "INVALID"),
+        # not on the hub's member list, though valid: a member of another hub, an outsider
+        (world.manager, schedule_input(world, issue["id"], recipientEmails=[MEMBERS[0], "someone@else.example.com"]),
+         ["input", "recipientEmails", "1"], "NOT_A_MEMBER"),
     ]
     for token, variables, field, code in cases:
         out = (await gql(token, SCHEDULE, variables))["data"]["scheduleHubMeeting"]
