@@ -8,6 +8,7 @@ from collections import OrderedDict
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import policy
 from backend.accounts.actor import Actor
 from backend.accounts.models import ApiToken, User
 from backend.audit import service as audit
@@ -32,7 +33,7 @@ async def issue_token(session: AsyncSession, *, user_id: int) -> str:
 
 async def create_user(session: AsyncSession, *, actor: Actor, email: str, display_name: str, role: Role,
                       hub_id: int | None = None, prefecture_code: str | None = None) -> tuple[User, str]:
-    if actor.role is not Role.ADMIN:
+    if not policy.administers(actor):
         raise Forbidden(["input"])
     try:
         email = validate_address(email.strip()).lower()
@@ -68,7 +69,7 @@ async def create_user(session: AsyncSession, *, actor: Actor, email: str, displa
 
 
 async def revoke_tokens(session: AsyncSession, *, actor: Actor, user_id: int) -> int:
-    if actor.role is not Role.ADMIN:
+    if not policy.administers(actor):
         raise Forbidden()
     if await session.get(User, user_id) is None:
         raise NotFound(["userId"], "利用者")

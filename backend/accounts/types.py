@@ -3,9 +3,11 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from backend import policy
 from backend.accounts import models
 from backend.api.enums import Role
-from backend.regions.types import Hub, Prefecture
+from backend.regions.types import Hub
+from backend.reports.types import Prefecture
 from backend.taxonomy import Role as RoleKey
 
 
@@ -20,8 +22,7 @@ class User:
 
     @strawberry.field(description="Visible to the user and to administrators; null for others.")
     def email(self, info: Info) -> str | None:
-        actor = info.context.actor
-        return self.user_email if actor.role is RoleKey.ADMIN or str(actor.user_id) == self.id else None
+        return self.user_email if policy.sees_email_of(info.context.actor, int(self.id)) else None
 
     @strawberry.field
     async def hub(self, info: Info) -> Hub | None:

@@ -30,7 +30,7 @@ class Context(BaseContext):
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.sessions)
+        return Loaders(self.sessions, self.actor)
 
     def once(self, key, make: Callable[[], Awaitable]) -> asyncio.Future:
         """One computation per request for sibling resolvers that need the same expensive result."""

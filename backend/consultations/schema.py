@@ -43,7 +43,7 @@ class ConsultationQueries:
     async def consultation(self, info: Info, id: strawberry.ID) -> Consultation | None:
         async with info.context.transaction() as session:
             try:
-                row = await service.get(session, actor=info.context.actor, consultation_id=id)
+                row = await service.require_visible(session, actor=info.context.actor, consultation_id=id)
             except UserInputError:
                 return None
         return Consultation.of(row)

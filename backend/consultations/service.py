@@ -2,10 +2,11 @@
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, false, func, insert, or_, select, text
+from sqlalchemy import Select, and_, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import policy
 from backend.accounts.actor import Actor
 from backend.accounts.models import User
 from backend.audit import service as audit
@@ -26,7 +27,6 @@ SUMMARY_MAX = 2000
 NOTE_MAX = 2000
 FUTURE_TOLERANCE = timedelta(minutes=10)
 EARLIEST = datetime.fromisoformat("2015-04-01T00:00:00+09:00")  # the programme's start
-DESK_ROLES = (Role.COORDINATOR, Role.HUB_MANAGER)
 GROUPING_DELAY = timedelta(minutes=10)
 
 
@@ -35,14 +35,11 @@ class AlreadyLogged(Exception):
 
 
 def visible(stmt: Select, actor: Actor) -> Select:
-    """Scope: the desk roles see their own hub's consultations; nobody else sees any."""
-    if actor.role in DESK_ROLES and actor.hub_id is not None:
-        return stmt.where(Consultation.hub_id == actor.hub_id)
-    return stmt.where(false())
+    return stmt.where(policy.consultation_scope(actor, Consultation.hub_id))
 
 
 def _require_desk(actor: Actor, field: list[str]) -> None:
-    if actor.role not in DESK_ROLES or actor.hub_id is None:
+    if not policy.writes_consultations(actor):
         # same answer as a missing record: a role without consultations cannot probe for them
         raise NotFound(field, "相談")
 
@@ -178,8 +175,8 @@ async def find_logged(session: AsyncSession, *, actor: Actor, idempotency_key: s
     return row
 
 
-async def get(session: AsyncSession, *, actor: Actor, consultation_id: str | int, audit_read: bool = True,
-              field: list[str] | None = None, for_update: bool = False) -> Consultation:
+async def require_visible(session: AsyncSession, *, actor: Actor, consultation_id: str | int, audit_read: bool = True,
+                          field: list[str] | None = None, for_update: bool = False) -> Consultation:
     """One consultation in the actor's scope, or NotFound. A read of the detail is audited."""
     field = field or ["id"]
     cid = parse_id(consultation_id, field)
@@ -203,7 +200,7 @@ def _check_version(row: Consultation, version: int) -> None:
 
 async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction) -> Consultation:
     _require_desk(actor, ["input", "consultationId"])
-    row = await get(session, actor=actor, consultation_id=data.consultation_id, audit_read=False,
+    row = await require_visible(session, actor=actor, consultation_id=data.consultation_id, audit_read=False,
                     field=["input", "consultationId"], for_update=True)
     performed_at = _moment(data.performed_at, ["input", "performedAt"])
     note = (data.note or "").strip() or None
@@ -230,7 +227,7 @@ async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction)
 async def update(session: AsyncSession, *, actor: Actor, data: ConsultationChanges) -> Consultation:
     _require_desk(actor, ["input", "id"])
     f = ["input"]
-    row = await get(session, actor=actor, consultation_id=data.id, audit_read=False, field=f + ["id"], for_update=True)
+    row = await require_visible(session, actor=actor, consultation_id=data.id, audit_read=False, field=f + ["id"], for_update=True)
     _check_version(row, data.version)
     changed: list[str] = []
     if data.status is not UNSET:
@@ -285,14 +282,15 @@ async def _assignee(session: AsyncSession, *, actor: Actor, raw: str | None, fie
         return None
     uid = parse_any_id(raw, field, "担当者")
     user = await session.get(User, uid)
-    if user is None or user.hub_id != actor.hub_id or user.role not in (Role.COORDINATOR, Role.HUB_MANAGER) or not user.active:
+    if user is None or not policy.may_be_assigned(actor, user_role=Role(user.role), user_hub_id=user.hub_id,
+                                                  active=user.active):
         raise NotFound(field, "担当者")
     return uid
 
 
 async def close(session: AsyncSession, *, actor: Actor, data: Closing) -> Consultation:
     _require_desk(actor, ["input", "id"])
-    row = await get(session, actor=actor, consultation_id=data.id, audit_read=False, field=["input", "id"], for_update=True)
+    row = await require_visible(session, actor=actor, consultation_id=data.id, audit_read=False, field=["input", "id"], for_update=True)
     _check_version(row, data.version)
     if row.status == ConsultationStatus.CLOSED:
         raise UserInputError(["input", "id"], "この相談は既に終結しています。", "ALREADY_CLOSED")

@@ -63,7 +63,7 @@ class IssueQueries:
         except UserInputError:
             return None
         async with info.context.read() as session:
-            hub = await regions.visible_hub(session, actor=info.context.actor, hub_id=hub_id)
+            hub = await regions.get_visible_hub(session, actor=info.context.actor, hub_id=hub_id)
         return Hub.of(hub) if hub else None
 
     @strawberry.field

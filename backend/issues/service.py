@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import policy
 from backend.accounts.actor import Actor
 from backend.audit import service as audit
 from backend.consultations.models import Consultation
@@ -32,19 +33,14 @@ REVIEWED = {s.value for s in REVIEWED_ISSUE_STATUSES}
 # --- scope ---------------------------------------------------------------------------------------
 
 async def can_read_hub(session: AsyncSession, actor: Actor, hub_id: int) -> bool:
-    return await regions.visible_hub(session, actor=actor, hub_id=hub_id) is not None
-
-
-def sees_consultations(actor: Actor, hub_id: int) -> bool:
-    """Issue titles may reach the prefecture; the consultations behind them stay with the hub."""
-    return actor.role in (Role.COORDINATOR, Role.HUB_MANAGER) and actor.hub_id == hub_id
+    return await regions.get_visible_hub(session, actor=actor, hub_id=hub_id) is not None
 
 
 async def _managed_issue(session: AsyncSession, actor: Actor, raw_id, field: list[str]) -> RegionalIssue:
     issue = await session.get(RegionalIssue, parse_id(raw_id, field, "地域課題"), with_for_update=True)
-    if issue is None or not (actor.role in (Role.COORDINATOR, Role.HUB_MANAGER) and actor.hub_id == issue.hub_id):
+    if issue is None or not policy.works_at(actor, issue.hub_id):
         raise NotFound(field, "地域課題")
-    if actor.role is not Role.HUB_MANAGER:
+    if not policy.manages(actor, issue.hub_id):
         raise Forbidden(field, "地域課題を変更できるのは拠点管理者だけです。")
     return issue
 
@@ -53,7 +49,7 @@ async def _managed_issue(session: AsyncSession, actor: Actor, raw_id, field: lis
 
 async def request_grouping(session: AsyncSession, *, actor: Actor, hub_id: str | int, fiscal_year: int) -> Job:
     hid = parse_id(hub_id, ["hubId"], "拠点")
-    if not (actor.role is Role.HUB_MANAGER and actor.hub_id == hid):
+    if not policy.manages(actor, hid):
         raise NotFound(["hubId"], "拠点")
     first = await session.scalar(select(func.min(Consultation.fiscal_year)).where(Consultation.hub_id == hid))
     current = fiscal_year_of(today_jst())
@@ -267,15 +263,18 @@ async def board(session: AsyncSession, *, actor: Actor, hub_id: int, fiscal_year
     return Page(rows, total or 0, has_next, [encode_cursor("issue", start + i) for i in range(len(rows))])
 
 
-async def issue_consultations(session: AsyncSession, keys: list[tuple[int, int]]) -> dict[tuple[int, int], list]:
-    """For the board's nested `consultations(first: n)`: the newest n members of each issue, one statement."""
+async def issue_consultations(session: AsyncSession, keys: list[tuple[int, int]], *, actor: Actor
+                              ) -> dict[tuple[int, int], list]:
+    """For the board's nested `consultations(first: n)`: the newest n members of each issue, one statement.
+    Issue titles may reach the prefecture; the consultations behind them stay with the hub's desk."""
     issue_ids = sorted({i for i, _ in keys})
     limit = max(n for _, n in keys)
     ranked = (select(IssueMembership.issue_id, Consultation,
                      func.row_number().over(partition_by=IssueMembership.issue_id,
                                             order_by=(Consultation.received_at.desc(), Consultation.id.desc())).label("rn"))
               .join(Consultation, Consultation.id == IssueMembership.consultation_id)
-              .where(IssueMembership.issue_id.in_(issue_ids))).subquery()
+              .where(IssueMembership.issue_id.in_(issue_ids), policy.consultation_scope(actor, Consultation.hub_id))
+              ).subquery()
     from sqlalchemy.orm import aliased
     c = aliased(Consultation, ranked)
     rows = (await session.execute(select(ranked.c.issue_id, c).where(ranked.c.rn <= limit)

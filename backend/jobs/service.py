@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import policy
 from backend.accounts.actor import Actor
 from backend.db import utcnow
 from backend.jobs.models import Job
 from backend.jobs.runner import due_clause
-from backend.taxonomy import Role
 
 # kinds and how many times a transient failure is retried
 MAX_ATTEMPTS = {"group_hub": 5, "classify": 5, "reclassify": 3, "build_packet": 5, "send_packet": 5,
@@ -41,14 +41,9 @@ async def get_visible(session: AsyncSession, *, actor: Actor, job_id: int) -> Jo
     job = await session.get(Job, job_id)
     if job is None:
         return None
-    if actor.role is Role.ADMIN or job.created_by_id == actor.user_id:
-        return job
-    if job.hub_id is not None and job.hub_id == actor.hub_id:
-        return job
-    if job.prefecture_code is not None and actor.role is Role.PREFECTURE_ANALYST \
-            and job.prefecture_code == actor.prefecture_code:
-        return job
-    return None
+    visible = policy.sees_job(actor, created_by_id=job.created_by_id, hub_id=job.hub_id,
+                              prefecture_code=job.prefecture_code)
+    return job if visible else None
 
 
 async def due(session: AsyncSession, *, limit: int = 500, stale_after: timedelta = timedelta(minutes=2)) -> list[Job]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import policy
 from backend.accounts.actor import Actor
 from backend.audit import service as audit
 from backend.db import utcnow
@@ -13,14 +14,9 @@ from backend.errors import NotFound, UserInputError, parse_id
 from backend.mail import transport
 from backend.meetings.models import HubMember
 from backend.regions.models import Hub
-from backend.taxonomy import Role
 from backend.validation import clean_text
 
 MAX_MEMBERS = 200
-
-
-def may_manage(actor: Actor, hub_id: int) -> bool:
-    return actor.role is Role.ADMIN or (actor.role is Role.HUB_MANAGER and actor.hub_id == hub_id)
 
 
 def normalize_address(raw: str, field: Sequence[str]) -> str:
@@ -32,7 +28,7 @@ def normalize_address(raw: str, field: Sequence[str]) -> str:
 
 async def members(session: AsyncSession, *, actor: Actor, hub_id: int) -> list[HubMember] | None:
     """The hub's current members, or None for a caller who may not manage them."""
-    if not may_manage(actor, hub_id):
+    if not policy.keeps_members(actor, hub_id):
         return None
     return list(await session.scalars(select(HubMember).where(HubMember.hub_id == hub_id, HubMember.removed_at.is_(None))
                                       .order_by(HubMember.name, HubMember.id)))
@@ -42,7 +38,7 @@ async def add(session: AsyncSession, *, actor: Actor, hub_id: object, name: str,
               email: str) -> HubMember:
     f = ["input"]
     hid = parse_id(hub_id, f + ["hubId"], "拠点")
-    if not may_manage(actor, hid) or await session.get(Hub, hid) is None:
+    if not policy.keeps_members(actor, hid) or await session.get(Hub, hid) is None:
         raise NotFound(f + ["hubId"], "拠点")
     name = clean_text(name, f + ["name"], label="氏名", max_length=100, one_line=True)
     organization = clean_text(organization, f + ["organization"], label="所属", max_length=200, required=False,
@@ -63,7 +59,7 @@ async def add(session: AsyncSession, *, actor: Actor, hub_id: object, name: str,
 
 async def remove(session: AsyncSession, *, actor: Actor, member_id: object) -> HubMember:
     member = await session.get(HubMember, parse_id(member_id, ["id"], "委員"))
-    if member is None or member.removed_at is not None or not may_manage(actor, member.hub_id):
+    if member is None or member.removed_at is not None or not policy.keeps_members(actor, member.hub_id):
         raise NotFound(["id"], "委員")
     member.removed_at = utcnow()
     audit.record(session, actor=actor, operation="hub_member.remove", entity_type="hub_member", entity_id=member.id)

@@ -118,7 +118,7 @@ class MeetingQueries:
     @strawberry.field(description="A meeting of the caller's hub, or null.")
     async def hub_meeting(self, info: Info, id: strawberry.ID) -> HubMeeting | None:
         async with info.context.read() as session:
-            row = await service.visible_meeting(session, actor=info.context.actor, meeting_id=id)
+            row = await service.get_visible(session, actor=info.context.actor, meeting_id=id)
         return HubMeeting.of(row) if row else None
 
 

@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import policy
 from backend.accounts.actor import Actor
 from backend.audit import service as audit
 from backend.consultations.models import Action, Consultation
@@ -18,7 +19,7 @@ from backend.mail import service as mail
 from backend.meetings.members import member_addresses, normalize_address
 from backend.meetings.models import AgendaItem, HubMeeting
 from backend.regions.models import Hub
-from backend.taxonomy import CallerRole, CareScene, Outcome, RegionalIssueStatus, ResponseType, Role
+from backend.taxonomy import CallerRole, CareScene, Outcome, RegionalIssueStatus, ResponseType
 from backend.text.masking import mask_pii
 
 TITLE_MAX = 200
@@ -27,15 +28,11 @@ MAX_RECIPIENTS = 50
 EXAMPLES = 3
 
 
-def _manages(actor: Actor, hub_id: int) -> bool:
-    return actor.role is Role.HUB_MANAGER and actor.hub_id == hub_id
-
-
 async def schedule(session: AsyncSession, *, actor: Actor, hub_id, title: str, held_on, issue_ids: list,
                    recipient_emails: list[str]) -> tuple[HubMeeting, Job]:
     f = ["input"]
     hid = parse_id(hub_id, f + ["hubId"], "拠点")
-    if not _manages(actor, hid) or await session.get(Hub, hid) is None:
+    if not policy.manages(actor, hid) or await session.get(Hub, hid) is None:
         raise NotFound(f + ["hubId"], "拠点")
     title = title.strip()
     if not 1 <= len(title) <= TITLE_MAX:
@@ -81,20 +78,20 @@ async def schedule(session: AsyncSession, *, actor: Actor, hub_id, title: str, h
     return meeting, job
 
 
-async def visible_meeting(session: AsyncSession, *, actor: Actor, meeting_id) -> HubMeeting | None:
+async def get_visible(session: AsyncSession, *, actor: Actor, meeting_id) -> HubMeeting | None:
     try:
         mid = parse_id(meeting_id, ["id"], "会議")
     except UserInputError:
         return None
     meeting = await session.get(HubMeeting, mid)
-    if meeting is None or actor.role not in (Role.HUB_MANAGER, Role.COORDINATOR) or actor.hub_id != meeting.hub_id:
+    if meeting is None or not policy.works_at(actor, meeting.hub_id):
         return None
     return meeting
 
 
 async def request_send(session: AsyncSession, *, actor: Actor, meeting_id) -> Job:
     meeting = await session.get(HubMeeting, parse_id(meeting_id, ["meetingId"], "会議"))
-    if meeting is None or not _manages(actor, meeting.hub_id):
+    if meeting is None or not policy.manages(actor, meeting.hub_id):
         raise NotFound(["meetingId"], "会議")
     job = await jobs.enqueue(session, kind="send_packet", key=f"send_packet:{meeting.id}",
                              args={"meeting_id": meeting.id}, actor=actor, hub_id=meeting.hub_id)

@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import policy
 from backend.accounts.actor import Actor
 from backend.audit import service as audit
 from backend.errors import Forbidden, NotFound, UserInputError
 from backend.regions import codes
 from backend.regions.models import Area, AreaMunicipality, Hub, Municipality, Prefecture
-from backend.taxonomy import Role
 
 
 async def load_reference_data(session: AsyncSession) -> int:
@@ -58,25 +58,17 @@ async def hub_prefecture(session: AsyncSession, *, hub_id: int) -> str | None:
     return await session.scalar(select(Area.prefecture_code).join(Hub, Hub.area_id == Area.id).where(Hub.id == hub_id))
 
 
-def can_see_hub(actor: Actor, hub: Hub, prefecture_code: str | None) -> bool:
-    if actor.role is Role.ADMIN:
-        return True
-    if actor.role is Role.PREFECTURE_ANALYST:
-        return prefecture_code == actor.prefecture_code
-    return actor.hub_id == hub.id
-
-
-async def visible_hub(session: AsyncSession, *, actor: Actor, hub_id: int) -> Hub | None:
-    hub = await session.get(Hub, hub_id)
-    if hub is None:
+async def get_visible_hub(session: AsyncSession, *, actor: Actor, hub_id: int) -> Hub | None:
+    row = (await session.execute(select(Hub, Area.prefecture_code).join(Area, Area.id == Hub.area_id)
+                                 .where(Hub.id == hub_id))).first()
+    if row is None or not policy.sees_hub(actor, row[0].id, row[1]):
         return None
-    pref = await hub_prefecture(session, hub_id=hub_id) if actor.role is Role.PREFECTURE_ANALYST else None
-    return hub if can_see_hub(actor, hub, pref) else None
+    return row[0]
 
 
 async def create_area(session: AsyncSession, *, actor: Actor, prefecture_code: str, name: str,
                       municipality_codes: Sequence[str]) -> Area:
-    if actor.role is not Role.ADMIN:
+    if not policy.administers(actor):
         raise Forbidden(["input"])
     pref = parse_prefecture(prefecture_code, field=["input", "prefectureCode"])
     name = name.strip()
@@ -103,7 +95,7 @@ async def create_area(session: AsyncSession, *, actor: Actor, prefecture_code: s
 
 
 async def create_hub(session: AsyncSession, *, actor: Actor, area_id: int, name: str) -> Hub:
-    if actor.role is not Role.ADMIN:
+    if not policy.administers(actor):
         raise Forbidden(["input"])
     if await session.get(Area, area_id) is None:
         raise NotFound(["input", "areaId"], "圏域")
@@ -117,6 +109,14 @@ async def create_hub(session: AsyncSession, *, actor: Actor, area_id: int, name:
     await session.flush()
     audit.record(session, actor=actor, operation="hub.create", entity_type="hub", entity_id=hub.id, fields=["areaId", "name"])
     return hub
+
+
+async def hubs_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Hub]:
+    return {h.id: h for h in await session.scalars(select(Hub).where(Hub.id.in_(ids)))}
+
+
+async def areas_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Area]:
+    return {a.id: a for a in await session.scalars(select(Area).where(Area.id.in_(ids)))}
 
 
 async def area_municipality_codes(session: AsyncSession, area_ids: Sequence[int]) -> dict[int, list[str]]:

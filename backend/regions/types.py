@@ -11,39 +11,10 @@ from backend.api.pagination import Connection, page_size
 if TYPE_CHECKING:
     from backend.issues.types import RegionalIssue
     from backend.meetings.schema import HubMember
-    from backend.reports.types import HubActivity, PrefectureIssue, PrefectureStats
+    from backend.reports.types import Prefecture
 
 from backend.regions import codes
 from backend.regions import models
-
-
-@strawberry.type
-class Prefecture:
-    code: str
-    name: str
-
-    @strawberry.field(description="Aggregates of the prefecture's hubs for a fiscal year, small counts hidden.")
-    async def stats(self, info: Info, fiscal_year: int) -> Annotated[PrefectureStats, strawberry.lazy("backend.reports.types")] | None:
-        from backend.reports.schema import overview
-        from backend.reports.types import stats_of
-        o = await overview(info, self.code, fiscal_year)
-        return stats_of(o) if o else None
-
-    @strawberry.field(description="The prefecture's largest regional issues of the year (titles only).")
-    async def top_issues(self, info: Info, fiscal_year: int, first: int | None = 10
-                         ) -> list[Annotated[PrefectureIssue, strawberry.lazy("backend.reports.types")]]:
-        from backend.reports.schema import top_issues
-        return await top_issues(info, self.code, fiscal_year, page_size(first))
-
-    @strawberry.field
-    async def hub_activity(self, info: Info, fiscal_year: int
-                           ) -> list[Annotated[HubActivity, strawberry.lazy("backend.reports.types")]]:
-        from backend.reports.schema import hub_activity
-        return await hub_activity(info, self.code, fiscal_year)
-
-    @classmethod
-    def of(cls, code: str) -> Prefecture:
-        return cls(code=code, name=codes.prefecture_names()[code])
 
 
 @strawberry.type
@@ -54,7 +25,8 @@ class Municipality:
     prefecture_code: strawberry.Private[str]
 
     @strawberry.field
-    def prefecture(self) -> Prefecture:
+    def prefecture(self) -> Annotated[Prefecture, strawberry.lazy("backend.reports.types")]:
+        from backend.reports.types import Prefecture
         return Prefecture.of(self.prefecture_code)
 
     @classmethod
@@ -70,7 +42,8 @@ class Area:
     prefecture_code: strawberry.Private[str]
 
     @strawberry.field
-    def prefecture(self) -> Prefecture:
+    def prefecture(self) -> Annotated[Prefecture, strawberry.lazy("backend.reports.types")]:
+        from backend.reports.types import Prefecture
         return Prefecture.of(self.prefecture_code)
 
     @strawberry.field

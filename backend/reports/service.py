@@ -1,11 +1,14 @@
 """The prefecture's dashboard and yearly report: aggregates with small cells suppressed, for the
 prefecture's analysts (and administrators) only. Out of scope looks exactly like not found."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import policy
 from backend.accounts.actor import SYSTEM, Actor
 from backend.accounts.models import User
 from backend.audit import service as audit
@@ -16,11 +19,13 @@ from backend.jobs import service as jobs
 from backend.jobs.models import Job
 from backend.regions import codes
 from backend.reports import aggregates
+from backend.reports.cache import OverviewCache
 from backend.reports.models import PrefectureReport
 from backend.reports.suppression import Cell, Equation, one_way, rows_and_columns, suppress
 from backend.settings import Settings
 from backend.taxonomy import CallerRole, CareScene, Role
 
+T = TypeVar("T")
 UNCLASSIFIED = aggregates.UNCLASSIFIED
 SCENES = [s.value for s in CareScene] + [UNCLASSIFIED]
 REPORT_TOP_ISSUES = 10
@@ -72,10 +77,6 @@ class Overview:
         return self.total.suppressed or bool(self.total.count)
 
 
-def may_read(actor: Actor, prefecture_code: str) -> bool:
-    return actor.role is Role.ADMIN or (actor.role is Role.PREFECTURE_ANALYST and actor.prefecture_code == prefecture_code)
-
-
 def parse_prefecture(raw: str) -> str | None:
     try:
         return codes.parse_prefecture_code(raw)
@@ -116,13 +117,28 @@ def _published_cells(f: aggregates.Figures, k: int) -> dict:
     return suppress(values, equations, k)
 
 
-async def overview(session: AsyncSession, *, actor: Actor, prefecture_code: str, fiscal_year: int,
-                   threshold: int) -> Overview | None:
+def visible_prefecture_code(actor: Actor, prefecture_code: str) -> str | None:
+    """The prefecture's code when the actor may read its figures; None when out of scope or malformed."""
     code = parse_prefecture(prefecture_code)
-    if code is None or not may_read(actor, code):
+    return code if code is not None and policy.reads_prefecture(actor, code) else None
+
+
+async def _cached(cache: OverviewCache | None, key: tuple, make: Callable[[], Awaitable[T]]) -> T:
+    return await make() if cache is None else await cache.get(key, make)
+
+
+async def overview(session: AsyncSession, *, actor: Actor, prefecture_code: str, fiscal_year: int,
+                   threshold: int, cache: OverviewCache | None = None) -> Overview | None:
+    """The prefecture's published figures, or None out of scope. Scope is checked before the cache is
+    consulted: the cache is shared by every caller of the process."""
+    code = visible_prefecture_code(actor, prefecture_code)
+    if code is None:
         return None
-    figures = await aggregates.collect(session, prefecture_code=code, fiscal_year=fiscal_year)
-    return summarise(figures, prefecture_code=code, threshold=threshold)
+
+    async def make() -> Overview:
+        figures = await aggregates.collect(session, prefecture_code=code, fiscal_year=fiscal_year)
+        return summarise(figures, prefecture_code=code, threshold=threshold)
+    return await _cached(cache, ("overview", code, fiscal_year, threshold), make)
 
 
 def summarise(f: aggregates.Figures, *, prefecture_code: str, threshold: int) -> Overview:
@@ -150,13 +166,16 @@ def summarise(f: aggregates.Figures, *, prefecture_code: str, threshold: int) ->
 
 
 async def top_issues(session: AsyncSession, *, actor: Actor, prefecture_code: str, fiscal_year: int, first: int,
-                     threshold: int) -> list[aggregates.TopIssue] | None:
+                     threshold: int, cache: OverviewCache | None = None) -> list[aggregates.TopIssue] | None:
     """Issue titles may reach the prefecture; a count below the threshold is withheld (None)."""
-    code = parse_prefecture(prefecture_code)
-    if code is None or not may_read(actor, code):
+    code = visible_prefecture_code(actor, prefecture_code)
+    if code is None:
         return None
-    rows = await aggregates.top_issues(session, prefecture_code=code, fiscal_year=fiscal_year, limit=first)
-    return [replace(i, consultation_count=None) if 0 < i.consultation_count < threshold else i for i in rows]
+
+    async def make() -> list[aggregates.TopIssue]:
+        rows = await aggregates.top_issues(session, prefecture_code=code, fiscal_year=fiscal_year, limit=first)
+        return [replace(i, consultation_count=None) if 0 < i.consultation_count < threshold else i for i in rows]
+    return await _cached(cache, ("top", code, fiscal_year, threshold, first), make)
 
 
 # --- the yearly report ----------------------------------------------------------------------------
@@ -165,8 +184,8 @@ async def request_report(session: AsyncSession, *, actor: Actor, prefecture_code
                          ) -> tuple[PrefectureReport, Job]:
     """Orders the report; the `build_report` job builds it. A year without data still gets a report,
     an empty one that says so."""
-    code = parse_prefecture(prefecture_code)
-    if code is None or not may_read(actor, code):
+    code = visible_prefecture_code(actor, prefecture_code)
+    if code is None:
         raise NotFound(["prefectureCode"], "都道府県")
     current = fiscal_year_of(today_jst())
     if not FIRST_REPORT_YEAR <= fiscal_year <= current:
@@ -182,18 +201,18 @@ async def request_report(session: AsyncSession, *, actor: Actor, prefecture_code
     return report, job
 
 
-async def visible_report(session: AsyncSession, *, actor: Actor, report_id) -> PrefectureReport | None:
+async def get_visible_report(session: AsyncSession, *, actor: Actor, report_id) -> PrefectureReport | None:
     try:
         rid = parse_id(report_id, ["id"], "報告書")
     except UserInputError:
         return None
     report = await session.get(PrefectureReport, rid)
-    return report if report is not None and may_read(actor, report.prefecture_code) else None
+    return report if report is not None and policy.reads_prefecture(actor, report.prefecture_code) else None
 
 
 async def report_for_download(session: AsyncSession, *, actor: Actor, report_id) -> PrefectureReport | None:
     """A ready report in the actor's scope, its download recorded (who, which report; never its figures)."""
-    report = await visible_report(session, actor=actor, report_id=report_id)
+    report = await get_visible_report(session, actor=actor, report_id=report_id)
     if report is None or report.status != "ready":
         return None
     audit.record(session, actor=actor, operation="report.download", entity_type="prefecture_report",

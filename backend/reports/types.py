@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.types import Info
 
 from backend import taxonomy as t
+from backend.api.context import Context
 from backend.api.enums import CallerRole, CareScene, RegionalIssueStatus
+from backend.api.pagination import page_size
 from backend.api.scalars import DateTime
+from backend.regions import codes
 from backend.regions.types import Area, Hub
 from backend.reports import service
 from backend.reports.suppression import Cell
@@ -123,3 +127,52 @@ class PrefectureReport:
     html: str | None
     csv_url: str | None
     xlsx_url: str | None
+
+
+async def _overview(info: Info[Context, None], code: str, fiscal_year: int) -> service.Overview | None:
+    context = info.context
+
+    async def make() -> service.Overview | None:
+        async with context.read() as session:
+            return await service.overview(session, actor=context.actor, prefecture_code=code, fiscal_year=fiscal_year,
+                                          threshold=context.settings.suppression_threshold, cache=context.overviews)
+    return await context.once(("overview", code, fiscal_year), make)   # stats and hubActivity share it
+
+
+@strawberry.type
+class Prefecture:
+    code: str
+    name: str
+
+    @strawberry.field(description="Aggregates of the prefecture's hubs for a fiscal year, small counts hidden.")
+    async def stats(self, info: Info[Context, None], fiscal_year: int) -> PrefectureStats | None:
+        o = await _overview(info, self.code, fiscal_year)
+        return stats_of(o) if o else None
+
+    @strawberry.field(description="The prefecture's largest regional issues of the year (titles only).")
+    async def top_issues(self, info: Info[Context, None], fiscal_year: int, first: int | None = 10
+                         ) -> list[PrefectureIssue]:
+        context = info.context
+        async with context.read() as session:
+            rows = await service.top_issues(session, actor=context.actor, prefecture_code=self.code,
+                                            fiscal_year=fiscal_year, first=page_size(first),
+                                            threshold=context.settings.suppression_threshold, cache=context.overviews)
+        return [PrefectureIssue(id=strawberry.ID(str(i.id)), title=i.title, scene=t.CareScene(i.scene),
+                                status=t.RegionalIssueStatus(i.status), consultation_count=i.consultation_count,
+                                area=Area(id=strawberry.ID(str(i.area_id)), name=i.area_name, prefecture_code=self.code))
+                for i in rows or []]
+
+    @strawberry.field
+    async def hub_activity(self, info: Info[Context, None], fiscal_year: int) -> list[HubActivity]:
+        o = await _overview(info, self.code, fiscal_year)
+        if o is None:
+            return []
+        return [HubActivity(hub=Hub(id=strawberry.ID(str(h.id)), name=h.name, area_id=h.area_id,
+                                    known_area=Area(id=strawberry.ID(str(h.area_id)), name=h.area_name,
+                                                    prefecture_code=self.code)),
+                            consultations=Count.of(h.consultations), meetings_held=h.meetings_held,
+                            issues_confirmed=h.issues_confirmed, issues_addressed=h.issues_addressed) for h in o.hubs]
+
+    @classmethod
+    def of(cls, code: str) -> Prefecture:
+        return cls(code=code, name=codes.prefecture_names()[code])
