@@ -1,7 +1,7 @@
 """The operator's CLI: `renkei --help`."""
 
 import asyncio
-import logging
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +19,8 @@ app.add_typer(schema_app, name="schema")
 
 
 def _logging() -> None:
-    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from backend.runtime import configure_logging
+    configure_logging(get_settings())
 
 
 async def _upgrade() -> int:
@@ -83,7 +84,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     _logging()
     typer.echo(f"GraphQL: http://{host}:{port}/graphql")
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level=get_settings().log_level.lower())
+    # uvicorn's access log would carry query strings: the app's edge writes its own line without them
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level=get_settings().log_level.lower(),
+                access_log=False, log_config=None)
 
 
 @schema_app.command("export")
@@ -109,10 +112,8 @@ def demo() -> None:
 @app.command()
 def worker() -> None:
     """Run the arq worker (needs RENKEI_REDIS_URL)."""
-    from workers.main import run_worker
-
-    _logging()
     if not get_settings().redis_url:
         typer.echo("RENKEI_REDIS_URL is not set: the embedded runner inside `renkei serve` runs the jobs.", err=True)
         raise typer.Exit(2)
-    sys.exit(run_worker())
+    # the worker is its own program (workers/): this process becomes it, signals and all
+    os.execv(sys.executable, [sys.executable, "-m", "workers"])

@@ -24,13 +24,15 @@ class Settings(BaseSettings):
     dashboard_cache_seconds: float = 60.0
     lexicon_paths: list[Path] = []
 
-    # Production switches: introspection and the IDE off.
-    introspection: bool = True
-    graphql_ide: bool = True
+    # Production defaults: introspection, field suggestions and the IDE off (the demo run turns them on).
+    introspection: bool = False
+    graphql_ide: bool = False
     max_query_depth: int = 8
     max_aliases: int = 30
     max_tokens: int = 2000
     max_document_bytes: int = 20_000
+    max_request_bytes: int = 65_536       # any request body, however it is sent (the screens' forms included)
+    auth_failures_per_minute: int = 20    # wrong tokens from one address before it is refused for a while
     max_page_size: int = 100
     token_cache_seconds: float = 30.0
     # arq's limit on one delivery; a worker that dies mid-job holds its delivery this long (+10 s)

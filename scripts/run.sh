@@ -9,4 +9,6 @@ python3 -m venv .venv
 .venv/bin/renkei db upgrade
 .venv/bin/renkei demo
 .venv/bin/renkei schema export >/dev/null
+# the demo is for exploring: introspection, field suggestions and GraphiQL on (production leaves them off)
+export RENKEI_INTROSPECTION="${RENKEI_INTROSPECTION:-true}" RENKEI_GRAPHQL_IDE="${RENKEI_GRAPHQL_IDE:-true}"
 exec .venv/bin/renkei serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"

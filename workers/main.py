@@ -1,5 +1,6 @@
-"""The arq worker: `renkei worker`. One arq function runs any job row by id; cron jobs sweep the
-outbox every minute and schedule the nightly and daily work."""
+"""The arq worker: `renkei worker` (`python -m workers`). One arq function runs any job row by id; cron
+jobs sweep the outbox every minute and schedule the nightly and daily work. Start-up configures the
+process exactly as the API's (backend.runtime): the same lexicon, job kinds and logging."""
 
 import logging
 
@@ -7,7 +8,7 @@ from arq import Retry, cron
 from arq.connections import RedisSettings
 from arq.worker import Worker, run_worker as arq_run_worker
 
-import workers.handlers  # noqa: F401  registers the handlers
+from backend import runtime
 from backend.db import make_engine, make_sessions
 from backend.jobs import dispatch, runner
 from backend.settings import get_settings
@@ -16,7 +17,7 @@ log = logging.getLogger("renkei.worker")
 
 
 async def startup(ctx: dict) -> None:
-    settings = ctx.get("settings") or get_settings()
+    settings = runtime.configure(ctx.get("settings") or get_settings())
     ctx["settings"] = settings
     ctx["engine"] = make_engine(settings.database_url, pool_size=4)
     ctx["sessions"] = make_sessions(ctx["engine"])
@@ -63,6 +64,8 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     job_timeout = get_settings().job_timeout_seconds
+    job_serializer = staticmethod(dispatch.serialize)
+    job_deserializer = staticmethod(dispatch.deserialize)
     max_tries = 20  # our own attempt limit (job.max_attempts) decides before this does
     keep_result = 3600
 
@@ -75,6 +78,7 @@ def build_worker(*, redis_pool=None, burst: bool = False, settings=None, cron_jo
     return Worker(FUNCTIONS, cron_jobs=cron_jobs, on_startup=startup, on_shutdown=shutdown,
                   redis_pool=redis_pool, redis_settings=None if redis_pool else WorkerSettings.redis_settings(),
                   burst=burst, job_timeout=(settings or get_settings()).job_timeout_seconds, max_tries=WorkerSettings.max_tries,
+                  job_serializer=dispatch.serialize, job_deserializer=dispatch.deserialize,
                   ctx={"settings": settings} if settings else None, **kwargs)
 
 

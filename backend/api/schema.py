@@ -1,8 +1,9 @@
 """Composes the Query and Mutation mixins of every domain into one schema, with its limits."""
 
 import strawberry
-from strawberry.extensions import (MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
-                                   ValidationCache)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, ParserCache,
+                                   QueryDepthLimiter, ValidationCache)
 from strawberry.schema.config import StrawberryConfig
 
 from backend.accounts.schema import AccountMutations, AccountQueries
@@ -27,18 +28,20 @@ class Mutation(AccountMutations, ConsultationMutations, IssueMutations, MeetingM
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # The limits' validation rules are built once: the validation cache's key holds the rule classes, and a
+    # limiter made per request makes new classes each time, so the cache would never hit.
+    rules = [*QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+             *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules]
+    if not settings.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     extensions = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         # bounded: the unbounded defaults grow with every distinct document a client sends
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         MaskUnexpectedErrors,
     ]
-    if not settings.introspection:
-        from strawberry.extensions import DisableIntrospection
-        extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions,
                              config=StrawberryConfig(disable_field_suggestions=not settings.introspection,
                                                      scalar_map=SCALARS))

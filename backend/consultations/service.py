@@ -16,7 +16,7 @@ from backend.db import utcnow
 from backend.errors import NotFound, UserInputError, require_parsed
 from backend.errors import parse_id as parse_any_id
 from backend.fiscal import day_end_utc, day_start_utc, fiscal_year_of, today_jst
-from backend.jobs.models import Job
+from backend.jobs import service as jobs
 from backend.paging import Page, decode_cursor, encode_cursor
 from backend.regions import service as regions
 from backend.taxonomy import CareScene, ConsultationStatus, Role, mask_of
@@ -145,19 +145,9 @@ async def log(session: AsyncSession, *, actor: Actor, data: NewConsultation) -> 
 
 
 async def _schedule_grouping(session: AsyncSession, *, hub_id: int, fiscal_year: int) -> None:
-    """One pending grouping job per hub-year; a single INSERT that the partial unique index turns
-    into a no-op when one is already waiting (no extra round trip on the intake path)."""
-    values = dict(kind="group_hub", key=f"group_hub:{hub_id}:{fiscal_year}",
-                  args={"hub_id": hub_id, "fiscal_year": fiscal_year}, status="queued", attempts=0,
-                  max_attempts=5, hub_id=hub_id, enqueued_at=utcnow(), run_after=utcnow() + GROUPING_DELAY)
-    dialect = session.bind.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(Job).values(**values).on_conflict_do_nothing(
-        index_elements=[Job.key], index_where=text("status = 'queued'"))
-    await session.execute(stmt)
+    """One pending grouping per hub-year, a while after the last call: a busy desk costs one run."""
+    await jobs.enqueue(session, kind="group_hub", args={"hub_id": hub_id, "fiscal_year": fiscal_year},
+                       defer=GROUPING_DELAY, hub_id=hub_id)
 
 
 def _given_fields(data) -> list[str]:

@@ -3,7 +3,9 @@ in-process runner that executes the same handlers from the same table."""
 
 import asyncio
 import contextlib
+import json
 import logging
+import time
 from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
@@ -16,6 +18,24 @@ from backend.settings import Settings
 
 log = logging.getLogger("renkei.jobs")
 ARQ_FUNCTION = "run_job"
+RECONNECT_SECONDS = 30.0
+
+
+def serialize(value: object) -> bytes:
+    """arq's payloads as JSON, not pickle: whoever can write to Redis must not be able to run code in a
+    worker. A payload is a job row's id; the row holds the arguments."""
+    return json.dumps(value, default=str).encode()
+
+
+def deserialize(data: bytes) -> object:
+    return json.loads(data)
+
+
+async def connect(redis_url: str):
+    from arq import create_pool
+    from arq.connections import RedisSettings
+    return await create_pool(RedisSettings.from_dsn(redis_url), retry=0, job_serializer=serialize,
+                             job_deserializer=deserialize)
 
 
 def arq_job_id(job_id: int, attempts: int) -> str:
@@ -44,17 +64,25 @@ class Dispatcher:
     def __init__(self, *, settings: Settings, sessions: async_sessionmaker[AsyncSession], poll_seconds: float = 5.0) -> None:
         self.settings, self.sessions, self.poll_seconds = settings, sessions, poll_seconds
         self._redis = None
+        self._next_connect = 0.0
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
-        import workers.handlers  # noqa: F401  registers the job handlers the embedded runner calls
 
     async def start(self) -> None:
         if self.settings.redis_url:
-            from arq import create_pool
-            from arq.connections import RedisSettings
-            self._redis = await create_pool(RedisSettings.from_dsn(self.settings.redis_url), retry=0)
+            await self._connect()   # Redis down: the API still starts; jobs wait in the outbox
         else:
             self._task = asyncio.create_task(self._embedded_loop(), name="renkei-embedded-jobs")
+
+    async def _connect(self):
+        """The arq pool, (re)connecting at most every RECONNECT_SECONDS while Redis is away."""
+        if self._redis is None and time.monotonic() >= self._next_connect:
+            try:
+                self._redis = await connect(self.settings.redis_url)
+            except (RedisError, OSError, TimeoutError) as e:
+                self._next_connect = time.monotonic() + RECONNECT_SECONDS
+                log.warning("queue unreachable (%s): jobs stay in the outbox until it is back", type(e).__name__)
+        return self._redis
 
     async def stop(self) -> None:
         if self._task:
@@ -67,13 +95,16 @@ class Dispatcher:
     async def nudge(self) -> None:
         """After a commit that queued work to run now: send it without waiting for the sweep. A
         failure here is only logged; the row stays queued and the sweep sends it later."""
-        if self._redis is not None:
-            try:
-                await send_due(self.sessions, self._redis, stale_after=timedelta(0))
-            except Exception:
-                log.warning("could not hand jobs to the queue now; the sweep will", exc_info=True)
-        else:
+        if not self.settings.redis_url:
             self._wake.set()
+            return
+        redis = await self._connect()
+        if redis is None:
+            return
+        try:
+            await send_due(self.sessions, redis, stale_after=timedelta(0))
+        except Exception as e:
+            log.warning("could not hand jobs to the queue now; the sweep will (%s)", type(e).__name__)
 
     async def run_pending(self) -> int:
         """Embedded mode: run every due job now (also used by tests and the CLI)."""

@@ -6,7 +6,6 @@ a job left `running` by a killed worker can be claimed again once its lease has 
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,44 +14,39 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.settings import Settings, get_settings
-
 from backend.db import transaction, utcnow
+from backend.jobs import kinds
+from backend.jobs.kinds import JobKind
 from backend.jobs.models import Job
+from backend.settings import Settings, get_settings
 
 log = logging.getLogger("renkei.jobs")
 
-Handler = Callable[[AsyncSession, dict], Awaitable[None]]
 _settings: ContextVar[Settings | None] = ContextVar("job_settings", default=None)
+DEFAULT_TIMEOUT = 300.0
+LEASE_GRACE = timedelta(seconds=30)
 
 
 def settings() -> Settings:
     """The settings of the runner executing the current job (the worker's, or the API's embedded runner)."""
     return _settings.get() or get_settings()
-HANDLERS: dict[str, Handler] = {}
-TIMEOUTS: dict[str, float] = {}
-DEFAULT_TIMEOUT = 300.0
-LEASE_GRACE = timedelta(seconds=30)
 
 
 class TransientJobError(Exception):
     """A failure worth retrying later (a service down, a lock): retried with backoff up to a limit."""
 
 
-def handler(kind: str, *, timeout: float = DEFAULT_TIMEOUT):
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        TIMEOUTS[kind] = timeout
-        return fn
-    return register
-
-
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(15 * 2 ** max(attempts - 1, 0), 3600))
 
 
+def _timeout(kind: str) -> float:
+    declared = kinds.get(kind)
+    return declared.timeout if declared else DEFAULT_TIMEOUT
+
+
 def lease(kind: str) -> timedelta:
-    return timedelta(seconds=TIMEOUTS.get(kind, DEFAULT_TIMEOUT)) + LEASE_GRACE
+    return timedelta(seconds=_timeout(kind)) + LEASE_GRACE
 
 
 @dataclass
@@ -96,16 +90,16 @@ async def _execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> O
     job = await _claim(sessions, job_id)
     if job is None:
         return Outcome("skipped")
-    fn = HANDLERS.get(job.kind)
+    kind = kinds.get(job.kind)
     try:
-        if fn is None:
+        if kind is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
         async with transaction(sessions) as session:
-            await asyncio.wait_for(fn(session, dict(job.args)), TIMEOUTS.get(job.kind, DEFAULT_TIMEOUT))
+            await asyncio.wait_for(kind.handler(session, dict(job.args)), kind.timeout)
     except (TransientJobError, TimeoutError, ConnectionError, OSError, OperationalError) as e:
         if job.attempts >= job.max_attempts:
             log.warning("job %s (%s) failed after %s attempts: %s", job.id, job.kind, job.attempts, type(e).__name__)
-            await _finish(sessions, job.id, status="failed", finished_at=utcnow(), error=_describe(e))
+            await _fail(sessions, job, kind, e)
             return Outcome("failed")
         delay = backoff(job.attempts)
         log.info("job %s (%s) will retry in %s: %s", job.id, job.kind, delay, type(e).__name__)
@@ -114,10 +108,20 @@ async def _execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> O
         return Outcome("retry", delay)
     except Exception as e:
         log.exception("job %s (%s) failed", job.id, job.kind)
-        await _finish(sessions, job.id, status="failed", finished_at=utcnow(), error=_describe(e))
+        await _fail(sessions, job, kind, e)
         return Outcome("failed")
     await _finish(sessions, job.id, status="succeeded", finished_at=utcnow())
     return Outcome("succeeded")
+
+
+async def _fail(sessions: async_sessionmaker[AsyncSession], job: Job, kind: JobKind | None, error: BaseException) -> None:
+    """Failed for good: the job row, and the record a person waits on (its report, packet, message),
+    in one transaction, so nobody is left looking at "queued" forever."""
+    async with transaction(sessions) as session:
+        await session.execute(update(Job).where(Job.id == job.id)
+                              .values(status="failed", finished_at=utcnow(), error=_describe(error)))
+        if kind is not None and kind.on_failure is not None:
+            await kind.on_failure(session, dict(job.args))
 
 
 def _describe(e: BaseException) -> str:

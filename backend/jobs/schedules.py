@@ -17,13 +17,13 @@ async def nightly(sessions: async_sessionmaker[AsyncSession]) -> int:
         pairs = (await session.execute(select(distinct(Consultation.hub_id), Consultation.fiscal_year)
                                        .where(Consultation.updated_at >= since))).all()
         for hub_id, fy in pairs:
-            await jobs.enqueue(session, kind="group_hub", key=f"group_hub:{hub_id}:{fy}",
+            await jobs.enqueue(session, kind="group_hub",
                                args={"hub_id": hub_id, "fiscal_year": fy}, hub_id=hub_id)
         # the lexicon changed since some suggestions were made (a deployment extended it)
         from backend.consultations import service as consultations
         if await consultations.needs_reclassification(session):
             from backend.text.scenes import lexicon_version
-            await jobs.enqueue(session, kind="reclassify", key=f"reclassify:{lexicon_version()}", args={})
+            await jobs.enqueue(session, kind="reclassify", args={"version": lexicon_version()})
     return len(pairs)
 
 
@@ -31,6 +31,5 @@ async def daily(sessions: async_sessionmaker[AsyncSession]) -> int:
     """Queues today's follow-up reminders (one job; the mail module builds one message a coordinator)."""
     from backend.fiscal import today_jst
     async with transaction(sessions) as session:
-        await jobs.enqueue(session, kind="follow_up_reminders", key=f"reminders:{today_jst().isoformat()}",
-                           args={"day": today_jst().isoformat()})
+        await jobs.enqueue(session, kind="follow_up_reminders", args={"day": today_jst().isoformat()})
     return 1

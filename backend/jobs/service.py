@@ -4,37 +4,40 @@ left queued, so an outage of the queue delays work and loses none."""
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import policy
 from backend.accounts.actor import Actor
 from backend.db import utcnow
+from backend.jobs import kinds
 from backend.jobs.models import Job
 from backend.jobs.runner import due_clause
 
-# kinds and how many times a transient failure is retried
-MAX_ATTEMPTS = {"group_hub": 5, "classify": 5, "reclassify": 3, "build_packet": 5, "send_packet": 5,
-                "send_mail": 8, "build_report": 3, "follow_up_reminders": 3}
 
-
-async def enqueue(session: AsyncSession, *, kind: str, args: dict, key: str | None = None,
-                  defer: timedelta = timedelta(0), actor: Actor | None = None,
-                  hub_id: int | None = None, prefecture_code: str | None = None) -> Job:
-    """Adds a job row. With a key, a job of that key still queued is reused (and its start moved no
-    later), so a burst of writes costs one run."""
+async def enqueue(session: AsyncSession, *, kind: str, args: dict, defer: timedelta = timedelta(0),
+                  actor: Actor | None = None, hub_id: int | None = None, prefecture_code: str | None = None) -> Job:
+    """The only way to queue work: one INSERT in the caller's transaction. A kind with a key keeps one
+    pending job per key (the partial unique index): a second request for the same work reuses the pending
+    row and brings its start forward if asked sooner, so a burst of writes costs one run. Concurrent
+    requests for the same key cannot both insert (no read-then-insert race)."""
+    declared = kinds.get(kind)
+    if declared is None:
+        raise LookupError(f"no job kind {kind!r}")
     run_after = utcnow() + defer
-    if key is not None:
-        pending = await session.scalar(select(Job).where(Job.key == key, Job.status == "queued"))
-        if pending is not None:
-            pending.run_after = min(pending.run_after, run_after) if defer == timedelta(0) else pending.run_after
-            return pending
-    job = Job(kind=kind, key=key, args=args, run_after=run_after, max_attempts=MAX_ATTEMPTS.get(kind, 5),
-              hub_id=hub_id, prefecture_code=prefecture_code,
-              created_by_id=actor.user_id if actor else None)
-    session.add(job)
-    await session.flush()
-    return job
+    values = dict(kind=kind, key=declared.key(args) if declared.key else None, args=args, status="queued",
+                  attempts=0, max_attempts=declared.attempts, hub_id=hub_id, prefecture_code=prefecture_code,
+                  created_by_id=actor.user_id if actor else None, enqueued_at=utcnow(), run_after=run_after)
+    dialect_insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    stmt = dialect_insert(Job).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Job.key], index_where=text("status = 'queued'"),
+        set_={"run_after": case((stmt.excluded.run_after < Job.run_after, stmt.excluded.run_after),
+                                else_=Job.run_after)})
+    # the row as inserted or as it now stands (the pending one, perhaps brought forward): one round trip
+    return await session.scalar(stmt.returning(Job), execution_options={"populate_existing": True})
 
 
 async def get_visible(session: AsyncSession, *, actor: Actor, job_id: int) -> Job | None:

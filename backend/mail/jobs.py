@@ -7,18 +7,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import User
 from backend.consultations.models import Consultation
-from backend.jobs.runner import handler, settings
+from backend.jobs.kinds import job
+from backend.jobs.runner import settings
 from backend.mail import service
 from backend.taxonomy import CareScene, ConsultationStatus
 from backend.templating import render
 
 
-@handler("send_mail", timeout=120)
+async def _undeliverable(session: AsyncSession, args: dict) -> None:
+    await service.mark_failed(session, outbox_id=args["message_id"])
+
+
+@job("send_mail", timeout=120, attempts=8, key=lambda a: f"send_mail:{a['message_id']}", on_failure=_undeliverable)
 async def send_mail(session: AsyncSession, args: dict) -> None:
     await service.send(session, outbox_id=args["message_id"], settings=settings())
 
 
-@handler("follow_up_reminders", timeout=600)
+@job("follow_up_reminders", timeout=600, attempts=3, key=lambda a: f"reminders:{a['day']}")
 async def follow_up_reminders(session: AsyncSession, args: dict) -> None:
     """One message a coordinator listing their open consultations whose follow-up date has come:
     ids, dates, scenes and a link — never the summary."""

@@ -20,7 +20,7 @@ async def queue_message(session: AsyncSession, *, kind: str, recipients: list[st
     message = OutboxMessage(kind=kind, recipients=list(recipients), subject=subject, text_body=text, html_body=html)
     session.add(message)
     await session.flush()
-    await jobs.enqueue(session, kind="send_mail", key=f"send_mail:{message.id}", args={"message_id": message.id})
+    await jobs.enqueue(session, kind="send_mail", args={"message_id": message.id})
     return message
 
 
@@ -49,3 +49,10 @@ async def send(session: AsyncSession, *, outbox_id: int, settings: Settings) -> 
         log.error("mail %s refused permanently", row.id)
         return
     row.status, row.sent_at, row.error = "sent", utcnow(), None
+
+
+async def mark_failed(session: AsyncSession, *, outbox_id: int) -> None:
+    """The send job gave up: the message shows as failed, not as waiting forever."""
+    row = await session.get(OutboxMessage, outbox_id, with_for_update=True)
+    if row is not None and row.status != "sent":
+        row.status, row.error = "failed", (row.error or "送信できませんでした（再試行の上限に達しました）。")[:500]

@@ -20,6 +20,7 @@ class HubMeeting(Base):
     packet_html: Mapped[str | None] = mapped_column(Text)
     packet_text: Mapped[str | None] = mapped_column(Text)
     packet_generated_at: Mapped[datetime | None]
+    packet_error: Mapped[str | None] = mapped_column(Text)   # why the packet could not be built or sent, in Japanese
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

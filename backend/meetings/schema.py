@@ -32,6 +32,7 @@ class MeetingPacket:
     generated_at: DateTime | None
     html: str | None
     text: str | None
+    error: str | None = strawberry.field(description="Why the packet could not be built or sent (Japanese).")
 
 
 @strawberry.type
@@ -61,7 +62,7 @@ class HubMeeting:
     def of(cls, row: models.HubMeeting) -> "HubMeeting":
         return cls(id=strawberry.ID(str(row.id)), title=row.title, held_on=row.held_on, status=MeetingStatus(row.status),
                    packet=MeetingPacket(status=PacketStatus(row.packet_status), generated_at=row.packet_generated_at,
-                                        html=row.packet_html, text=row.packet_text),
+                                        html=row.packet_html, text=row.packet_text, error=row.packet_error),
                    recipient_emails=list(row.recipient_emails), row_id=row.id)
 
 

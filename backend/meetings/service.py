@@ -71,7 +71,7 @@ async def schedule(session: AsyncSession, *, actor: Actor, hub_id, title: str, h
     for issue in issues:
         if issue.status in (RegionalIssueStatus.CANDIDATE.value, RegionalIssueStatus.CONFIRMED.value):
             issue.status = RegionalIssueStatus.ON_AGENDA.value
-    job = await jobs.enqueue(session, kind="build_packet", key=f"build_packet:{meeting.id}",
+    job = await jobs.enqueue(session, kind="build_packet",
                              args={"meeting_id": meeting.id}, actor=actor, hub_id=hid)
     audit.record(session, actor=actor, operation="meeting.schedule", entity_type="hub_meeting", entity_id=meeting.id,
                  fields=["title", "heldOn", "issueIds", "recipientEmails"])
@@ -93,7 +93,7 @@ async def request_send(session: AsyncSession, *, actor: Actor, meeting_id) -> Jo
     meeting = await session.get(HubMeeting, parse_id(meeting_id, ["meetingId"], "会議"))
     if meeting is None or not policy.manages(actor, meeting.hub_id):
         raise NotFound(["meetingId"], "会議")
-    job = await jobs.enqueue(session, kind="send_packet", key=f"send_packet:{meeting.id}",
+    job = await jobs.enqueue(session, kind="send_packet",
                              args={"meeting_id": meeting.id}, actor=actor, hub_id=meeting.hub_id)
     audit.record(session, actor=actor, operation="meeting.send", entity_type="hub_meeting", entity_id=meeting.id)
     return job
@@ -160,9 +160,15 @@ async def build_packet(session: AsyncSession, *, meeting_id: int) -> HubMeeting:
     context = await packet_context(session, meeting=meeting)
     meeting.packet_html = render("meetings/packet.html.j2", **context)
     meeting.packet_text = render("meetings/packet.txt.j2", **context)
-    meeting.packet_status, meeting.packet_generated_at = "ready", utcnow()
+    meeting.packet_status, meeting.packet_generated_at, meeting.packet_error = "ready", utcnow(), None
     await session.flush()
     return meeting
+
+
+async def mark_packet_failed(session: AsyncSession, *, meeting_id: int, reason: str) -> None:
+    meeting = await session.get(HubMeeting, meeting_id, with_for_update=True)
+    if meeting is not None and meeting.status != "sent":
+        meeting.packet_status, meeting.packet_error = "failed", reason
 
 
 async def send_packet(session: AsyncSession, *, meeting_id: int) -> None:

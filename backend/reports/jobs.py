@@ -3,13 +3,18 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.jobs.runner import handler, settings
+from backend.jobs.kinds import job
+from backend.jobs.runner import settings
 from backend.mail import service as mail
 from backend.reports import service
 from backend.templating import render
 
 
-@handler("build_report", timeout=600)
+async def _report_failed(session: AsyncSession, args: dict) -> None:
+    await service.mark_failed(session, report_id=args["report_id"])
+
+
+@job("build_report", timeout=600, attempts=3, key=lambda a: f"build_report:{a['report_id']}", on_failure=_report_failed)
 async def build_report(session: AsyncSession, args: dict) -> None:
     cfg = settings()
     built = await service.build_report(session, report_id=args["report_id"], settings=cfg)

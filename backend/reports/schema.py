@@ -16,7 +16,8 @@ def report_of(row: models.PrefectureReport, public_url: str) -> PrefectureReport
     return PrefectureReport(id=strawberry.ID(str(row.id)), status=row.status, fiscal_year=row.fiscal_year,
                             generated_at=row.generated_at, html=row.html,
                             csv_url=f"{public_url}/reports/{row.id}.csv" if ready else None,
-                            xlsx_url=f"{public_url}/reports/{row.id}.xlsx" if ready else None)
+                            xlsx_url=f"{public_url}/reports/{row.id}.xlsx" if ready else None,
+                            error=row.error if row.status == "failed" else None)
 
 
 @strawberry.type

@@ -194,7 +194,7 @@ async def request_report(session: AsyncSession, *, actor: Actor, prefecture_code
     report = PrefectureReport(prefecture_code=code, fiscal_year=fiscal_year, requested_by_id=actor.user_id)
     session.add(report)
     await session.flush()
-    job = await jobs.enqueue(session, kind="build_report", key=f"build_report:{report.id}",
+    job = await jobs.enqueue(session, kind="build_report",
                              args={"report_id": report.id}, actor=actor, prefecture_code=code)
     audit.record(session, actor=actor, operation="report.request", entity_type="prefecture_report",
                  entity_id=report.id, fields=["prefectureCode", "fiscalYear"])
@@ -239,6 +239,14 @@ async def build_report(session: AsyncSession, *, report_id: int, settings: Setti
     report.status, report.generated_at, report.error = "ready", utcnow(), None
     await session.flush()
     return report, o
+
+
+async def mark_failed(session: AsyncSession, *, report_id: int) -> None:
+    """The build job gave up: the analyst sees why instead of a report queued forever."""
+    report = await session.get(PrefectureReport, report_id, with_for_update=True)
+    if report is not None and report.status != "ready":
+        report.status = "failed"
+        report.error = "報告書を作成できませんでした。時間をおいて作成し直すか、管理者に連絡してください。"
 
 
 async def analysts_of(session: AsyncSession, prefecture_code: str) -> list[str]:

@@ -127,6 +127,7 @@ class PrefectureReport:
     html: str | None
     csv_url: str | None
     xlsx_url: str | None
+    error: str | None = strawberry.field(description="Why the report could not be built (Japanese), when FAILED.")
 
 
 async def _overview(info: Info[Context, None], code: str, fiscal_year: int) -> service.Overview | None:

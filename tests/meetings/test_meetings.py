@@ -139,5 +139,7 @@ async def test_a_template_error_fails_the_packet_job_with_a_clear_message(gql, a
         job_id = await s.scalar(select(Job.id).where(Job.key == f"build_packet:{out['meeting']['id']}"))
     job = (await gql(world.manager, operation("hub.graphql", "Job"), {"id": str(job_id)}))["data"]["job"]
     assert job["status"] == "failed" and "no_such_field" in job["error"]
-    packet = (await gql(world.manager, PACKET, {"id": out["meeting"]["id"]}))["data"]["hubMeeting"]["packet"]
-    assert packet["status"] == "PENDING" and packet["html"] is None
+    packet = (await gql(world.manager, PACKET.replace("packet { status", "packet { error status"),
+                        {"id": out["meeting"]["id"]}))["data"]["hubMeeting"]["packet"]
+    # the manager sees that it failed and what to do, not a packet pending forever
+    assert packet["status"] == "FAILED" and packet["html"] is None and "会議資料を作成できませんでした" in packet["error"]

@@ -20,7 +20,7 @@ from backend.db import transaction
 from backend.fiscal import fiscal_year_of
 from backend.jobs.dispatch import Dispatcher
 from backend.jobs.models import Job
-from backend.jobs.runner import HANDLERS
+from backend.jobs import kinds
 from backend.mail.models import OutboxMessage
 from backend.regions import codes
 from backend.regions.models import Area
@@ -183,7 +183,7 @@ async def test_the_analysts_get_a_link_and_no_attachment(gql, sessions, settings
     # a job that runs twice builds once and mails once
     before = await count_mails(sessions)
     async with transaction(sessions) as s:
-        await HANDLERS["build_report"](s, {"report_id": int(rid)})
+        await kinds.get("build_report").handler(s, {"report_id": int(rid)})
     assert await count_mails(sessions) == before
 
 

@@ -4,8 +4,7 @@ import subprocess
 import time
 
 import pytest
-from arq import create_pool
-from arq.connections import RedisSettings
+from backend.jobs.dispatch import connect
 
 
 def _free_port() -> int:
@@ -56,6 +55,6 @@ def redis_server(tmp_path):
 
 @pytest.fixture
 async def redis_pool(redis_server):
-    pool = await create_pool(RedisSettings.from_dsn(redis_server.url))
+    pool = await connect(redis_server.url)   # the API's own pool: JSON payloads
     yield pool
     await pool.aclose()
