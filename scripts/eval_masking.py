@@ -44,7 +44,8 @@ def _surviving(original: str, masked: str) -> list[bool]:
     """For each character of the original, whether it is still there in the masked note. Replacement
     tokens become one character the notes never use, so 年 of ［生年月日］ cannot pass for the original's."""
     for token in TOKENS.values():
-        masked = masked.replace(token, "\ue000")
+        if token not in original:  # a note may already say ○○さん
+            masked = masked.replace(token, "\ue000")
     alive = [False] * len(original)
     for block in difflib.SequenceMatcher(None, original, masked, autojunk=False).get_matching_blocks():
         for k in range(block.size):

@@ -28,10 +28,15 @@ MAX_RUN = 6  # tokens of a name in front of an honorific
 _KANJI_ONLY = re.compile(rf"[{KANJI}]+")
 _KATAKANA = re.compile(r"[ァ-ヴー]+")
 _HIRAGANA = re.compile(r"[ぁ-ゖー]+")
-_LATIN_NAME = re.compile(r"[A-Z][a-z][A-Za-z'\-]*|[A-Z]")
-_LATIN = re.compile(r"[A-Za-z][A-Za-z'\-.]*")
+_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_LATIN_NAME = re.compile(rf"[{_UPPER}][{_LOWER}][{_UPPER}{_LOWER}'\-]*|[{_UPPER}]")
+_LATIN = re.compile(rf"[{_UPPER}{_LOWER}][{_UPPER}{_LOWER}'\-.]*")
+# lower-case particles inside names: João da Silva, Ludwig van Beethoven, Maria dela Cruz
+_PARTICLES = "da|de|do|dos|das|del|della|dela|di|du|van|von|der|den|la|le|bin|binti|y"
 _JOINERS = {"・", "=", "="}
 _NOT_GIVEN_NAME = set("宅家邸様氏達等ら方側君殿")
+# one-character prefixes that the tokenizer may read as a given name (元 Hajime): 元看護師, 前施設長
+_PREFIXES = set("元前現新旧副各当同本全主准正非")
 # capitalised words that are not names (an organisation written in Latin, a service)
 _LATIN_WORDS = {"Care", "Center", "Centre", "Clinic", "Home", "Hospital", "Station", "Plus", "Net", "Team", "Support",
                 "Service", "Services", "Group", "Japan", "Line", "Zoom", "Teams", "Excel", "Word", "Google", "The",
@@ -168,8 +173,8 @@ def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, s
             if len(run) == 1 and _KANJI_ONLY.fullmatch(surface) and len(surface) >= 2 and run[0].pos[1] == "普通名詞" \
                     and not run[0].oov and not _can_be_name(surface):
                 continue  # a common noun the dictionary never uses as a name: 管理人さん, 配達員さん
-        elif not any(_name_like(x) for x in run):
-            continue  # 訪問Dr, 担当医師: a title after an ordinary word
+        elif not any(_name_like(x) for x in run) or surface in _PREFIXES:
+            continue  # 訪問Dr, 担当医師, 元看護師: a title after an ordinary word
         yield run[0].start, run[-1].end, "name"
 
 
@@ -197,9 +202,15 @@ def _run_left(toks: list[Tok], j: int) -> list[Tok]:
         t = toks[j]
         if t.space or t.surface in _JOINERS:
             left = toks[j - 1] if j > 0 else None
-            if not run or left is None or not (_name_like(run[0]) or _is_role(run[0].surface)):
+            if not run or left is None:
                 break
-            if not (_name_like(left) or _is_role(left.surface) or left.surface in _JOINERS):
+            latin = _LATIN.fullmatch(left.surface) and _LATIN.fullmatch(run[0].surface)  # NGUYEN VAN AN さん
+            # 王 偉 氏: after a surname, a short word before the honorific is the given name
+            short = len(run) == 1 and len(run[0].surface) <= 3 and (_KANJI_ONLY.fullmatch(run[0].surface)
+                                                                     or _KATAKANA.fullmatch(run[0].surface))
+            if not (latin or short or _name_like(run[0]) or _is_role(run[0].surface)):
+                break
+            if not (latin or _name_like(left) or _is_role(left.surface) or left.surface in _JOINERS):
                 break
             j -= 1
             continue
@@ -278,8 +289,16 @@ def _closes_name(toks: list[Tok], k: int) -> bool:
 
 def _tagged_persons(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
     for i, t in enumerate(toks):
-        if t.person and i not in vetoed:
-            yield t.start, toks[_extend_name(toks, i)].end, "name"
+        if not t.person or i in vetoed or t.surface in _PREFIXES:
+            continue
+        end = _extend_name(toks, i)
+        if end == i and len(t.surface) == 1 and not _closes_name(toks, i + 1) and not _ends_phrase(toks, i + 1):
+            continue  # 元看護師: a one-character "name" inside a compound is a word
+        yield t.start, toks[end].end, "name"
+
+
+def _ends_phrase(toks: list[Tok], k: int) -> bool:
+    return k >= len(toks) or toks[k].pos[0] == "補助記号"
 
 
 def _extend_name(toks: list[Tok], i: int) -> int:
@@ -310,8 +329,9 @@ def _joined_foreign_names(text: str, toks: list[Tok]) -> Iterator[tuple[int, int
         parts = [t for t in toks if m.start() <= t.start and t.end <= m.end() and _KATAKANA.fullmatch(t.surface)]
         if any(t.person or _can_be_name(t.surface) for t in parts):
             yield m.start(), m.end(), "name"
-    for m in re.finditer(r"(?<![A-Za-z])[A-Z][a-z][A-Za-z'\-]*(?:[ ・][A-Z][a-z][A-Za-z'\-]*)+", text):
-        if any(word not in _LATIN_WORDS for word in re.split(r"[ ・]", m.group(0))):
+    word = rf"[{_UPPER}][{_LOWER}][{_UPPER}{_LOWER}'\-]*"
+    for m in re.finditer(rf"(?<![{_UPPER}{_LOWER}]){word}(?:[ ・](?:(?:{_PARTICLES}) )*{word})+", text):
+        if any(w not in _LATIN_WORDS for w in re.split(r"[ ・]", m.group(0))):
             yield m.start(), m.end(), "name"
     titles = "|".join(re.escape(t) for t in sorted(words().latin_titles, key=len, reverse=True))
     for m in re.finditer(rf"(?<![A-Za-z])(?:{titles})\s?(?P<n>[A-Z][A-Za-z'\-]+(?:\s[A-Z][A-Za-z'\-]+)*)", text):

@@ -30,29 +30,41 @@ POSTAL = re.compile(rf"(?P<mark>〒)?\s*(?(mark)|(?:郵便番号|郵便|ZIP|zip)
 _ID_LABEL = (r"被保険者証?(?:番号|No\.?)|介護保険(?:被保険者)?証?(?:番号|No\.?)|保険証?番号|保険者番号|記号番号|個人番号|"
              r"マイナンバー|カルテ(?:番号|No\.?|NO\.?|#)?|患者(?:番号|ID|No\.?)|診察券(?:番号|No\.?)?|受給者証?番号|"
              r"手帳(?:番号|No\.?)|利用者(?:番号|ID|No\.?)|会員番号|登録番号|管理番号|整理番号|ケース番号|"
-             r"(?<![A-Za-z])(?:ID|Id|No\.?|NO\.?)")
-IDENT = re.compile(rf"(?:{_ID_LABEL})\s*[:=.]?\s*(?:第\s*)?(?P<n>[A-Za-z]{{0,3}}-?[0-9]+(?:(?:-|\s)[0-9]{{3,}}|-[0-9]+)*[A-Za-z]?)(?![0-9])")
+             r"記号")
+# labels that name no particular register: their number needs three digits ("No.1の課題" stays)
+_GENERIC_LABEL = r"(?<![A-Za-z])(?:ID|Id|No\.?|NO\.?)|(?<!電話)(?<!郵便)(?<!FAX)(?<!Fax)(?<!fax)番号"
+IDENT = re.compile(rf"(?:(?P<specific>{_ID_LABEL})|{_GENERIC_LABEL})\s*[:=.]?\s*(?:第\s*)?(?P<n>[A-Za-z]{{0,3}}-?[0-9]+(?:(?:-|\s)[0-9]{{3,}}|-[0-9]+)*[A-Za-z]?)(?![0-9])")
 LONG_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{8,}|[0-9]{4}[-\s][0-9]{4}[-\s][0-9]{4})(?![0-9])")
 
 _ERA = r"(?:明治|大正|昭和|平成|令和|[明大昭平令]|(?<![A-Za-z])[MTSHRmtshr]\.?)"
 _OLD_ERA = r"(?:明治|大正|昭和|[明大昭]|(?<![A-Za-z])[MTSmts]\.?)"
 _YEAR = rf"(?:元|[0-9]{{1,2}}|{_KNUM}{{1,3}})"
 _MD = rf"(?:[0-9]{{1,2}}|{_KNUM}{{1,3}})"
-_YMD = rf"(?:\s?年\s?{_MD}\s?月\s?{_MD}\s?日?|\s?[./-]\s?{_MD}\s?[./-]\s?{_MD})"
-_DATE = rf"(?:{_ERA}\s?{_YEAR}{_YMD}|(?:18|19|20)[0-9]{{2}}{_YMD})"
+
+
+def _date(era: str, western: str) -> str:
+    """A full date: 昭和12年7月9日, 昭12.7.9, S.12/7/9, 1938年(昭和13年)5月6日, 1948-11-02."""
+    year = rf"(?:{era}\s?{_YEAR}|{western})"
+    other = rf"(?:\s?\(\s?(?:{_ERA}\s?{_YEAR}|(?:18|19|20)[0-9]{{2}})\s?年?\s?\))?"  # the year in the other calendar
+    return (rf"{year}(?:\s?年{other}\s?{_MD}\s?月\s?{_MD}\s?日?"
+            rf"|{other}\s?[./-]\s?{_MD}\s?[./-]\s?{_MD})")
+
+
+_DATE = _date(_ERA, r"(?:18|19|20)[0-9]{2}")
 _YEAR_ONLY = rf"(?:{_ERA}\s?{_YEAR}|(?:18|19|20)[0-9]{{2}})\s?年"
 _BORN = r"(?=\s?(?:生まれ|生れ|産まれ|うまれ|生(?![活保存命理化食計涯協徒産物体])|出生))"  # looked at, left in place
 _BIRTH_LABEL = r"(?:生年月日|誕生日|生年|DOB|D\.O\.B\.?|[Bb]irth(?:day|date)?)\s*[:]?\s*"
 BIRTH = re.compile(
-    rf"(?:{_DATE}|{_YEAR_ONLY}){_BORN}"                                    # …生 / …生まれ
-    rf"|{_OLD_ERA}\s?{_YEAR}{_YMD}(?![0-9])"                               # a full Shōwa-or-earlier date is a birthdate
-    rf"|(?<![0-9])(?:18[0-9]{{2}}|19[0-8][0-9]){_YMD}(?![0-9])")           # so is one before 1990
+    rf"(?:{_DATE}|{_YEAR_ONLY}){_BORN}"                                     # …生 / …生まれ
+    rf"|{_date(_OLD_ERA, '(?<![0-9])(?:18[0-9]{2}|19[0-8][0-9])')}(?![0-9])")  # a full date before 1990 is a birthdate
 # after a label (生年月日: …, 誕生日 3/14) any date form is a birthdate
 BIRTH_LABELLED = re.compile(rf"{_BIRTH_LABEL}(?P<n>{_DATE}|{_YEAR_ONLY}|{_MD}\s?[/月]\s?{_MD}日?)")
 
 # addresses: a town, a block number, then perhaps a building and room
 _KN = rf"(?:[0-9]+|{_KNUM}+)"
-_STRONG_BLOCK = (rf"(?:{_KN}\s?丁目(?:\s?[0-9]+\s?(?:番地?|{_DASH}|の)?(?:\s?[0-9]+\s?(?:号|{_DASH}|の)?(?:[0-9]+号?)?)?)?"
+# the parts after 丁目: 2-8, 5番12号, 8番地の2 (a separator only counts when a number follows it)
+_BLOCK_TAIL = rf"(?:\s?[0-9]+\s?(?:番地(?:の(?=\s?[0-9]))?|番|号|(?:{_DASH}|の)(?=\s?[0-9]))?){{0,4}}"
+_STRONG_BLOCK = (rf"(?:{_KN}\s?丁目{_BLOCK_TAIL}"
                  rf"|{_KN}\s?番地(?:\s?の?\s?[0-9]+)*(?:{_DASH}[0-9]+)*"
                  rf"|[0-9]+\s?番\s?[0-9]+\s?号)")
 _HYPHEN_BLOCK = rf"[0-9]{{1,4}}(?:{_DASH}[0-9]{{1,4}}){{1,3}}"
@@ -92,7 +104,7 @@ def _phone_digits_ok(number: str) -> bool:
 
 def identifiers(text: str) -> Iterator[Span]:
     for m in IDENT.finditer(text):
-        if sum(c.isdigit() for c in m.group("n")) >= 3:
+        if sum(c.isdigit() for c in m.group("n")) >= (1 if m.group("specific") else 3):
             yield m.start("n"), m.end("n"), "id"
     for m in LONG_NUMBER.finditer(text):
         yield m.start(), m.end(), "id"
