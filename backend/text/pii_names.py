@@ -122,6 +122,7 @@ def names(text: str) -> Iterator[tuple[int, int, str]]:
     yield from _before_honorifics(text, toks)
     yield from _after_roles(toks, vetoed)
     yield from _tagged_persons(toks, vetoed)
+    yield from _surname_given_name(toks, vetoed)
     yield from _joined_foreign_names(text, toks)
 
 
@@ -222,6 +223,8 @@ def _run_left(toks: list[Tok], j: int) -> list[Tok]:
             break
         run.insert(0, t)
         j -= 1
+        if len(run) > 1 and _is_role(t.surface):
+            break  # a role word ends the name on its left: 地域包括支援センター職員 ｻｲﾄｳさん
     # ordinary words in front of a name (本日西田さん): the name starts at its first name-like word
     while len(run) > 1 and not _name_like(run[0]) and not _is_role(run[0].surface) and any(_name_like(x) for x in run[1:]):
         run.pop(0)
@@ -295,6 +298,23 @@ def _tagged_persons(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, in
         if end == i and len(t.surface) == 1 and not _closes_name(toks, i + 1) and not _ends_phrase(toks, i + 1):
             continue  # 元看護師: a one-character "name" inside a compound is a word
         yield t.start, toks[end].end, "name"
+
+
+def _surname_given_name(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
+    """川村|トメから: many surnames are also place names (川村, 西田, 浜田) and the tokenizer may read
+    them as places; a word that can be a surname followed by one that can be a given name is a name."""
+    for i in range(len(toks) - 1):
+        a, b = toks[i], toks[i + 1]
+        if a.person or i in vetoed or i + 1 in vetoed or not _KANJI_ONLY.fullmatch(a.surface):
+            continue
+        if not any(p[2:] == ("人名", "姓") for p in readings_pos(a.surface)):
+            continue
+        readings = readings_pos(b.surface)
+        given = b.person or (_KATAKANA.fullmatch(b.surface) and any(p[2] == "人名" for p in readings)) \
+            or (_KANJI_ONLY.fullmatch(b.surface) and any(p[2:] == ("人名", "名") for p in readings))
+        if given and not _is_role(b.surface) \
+                and (_closes_name(toks, i + 2) or _ends_phrase(toks, i + 2) or (i + 2 < len(toks) and toks[i + 2].space)):
+            yield a.start, toks[_extend_name(toks, i + 1)].end, "name"
 
 
 def _ends_phrase(toks: list[Tok], k: int) -> bool:
