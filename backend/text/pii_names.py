@@ -35,6 +35,7 @@ _LATIN = re.compile(rf"[{_UPPER}{_LOWER}][{_UPPER}{_LOWER}'\-.]*")
 _PARTICLES = "da|de|do|dos|das|del|della|dela|di|du|van|von|der|den|la|le|bin|binti|y"
 _JOINERS = {"・", "=", "="}
 _NOT_GIVEN_NAME = set("宅家邸様氏達等ら方側君殿")
+_KANA_HONORIFICS = {"さん", "さま", "様", "くん", "君", "ちゃん"}
 # one-character prefixes that the tokenizer may read as a given name (元 Hajime): 元看護師, 前施設長
 _PREFIXES = set("元前現新旧副各当同本全主准正非")
 # capitalised words that are not names (an organisation written in Latin, a service)
@@ -52,13 +53,14 @@ class Words:
     roles: frozenset[str]
     desks: frozenset[str]
     organisations: frozenset[str]
+    eponyms: frozenset[str]
 
 
 @cache
 def words() -> Words:
     data = tomllib.loads(WORDS.read_text(encoding="utf-8"))
     norm = lambda key: frozenset(unicodedata.normalize("NFKC", w) for w in data[key])  # noqa: E731
-    return Words(*(norm(k) for k in ("honorifics", "titles", "latin_titles", "roles", "desks", "organisations")))
+    return Words(*(norm(k) for k in ("honorifics", "titles", "latin_titles", "roles", "desks", "organisations", "eponyms")))
 
 
 @dataclass(frozen=True)
@@ -156,20 +158,24 @@ def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, s
             j -= 1
         if j < 0:
             continue
-        if lenient and _HIRAGANA.fullmatch(toks[j].surface):
-            span = _hiragana_name(text, toks[j].end)
-            if span:
-                yield span
+        if _HIRAGANA.fullmatch(toks[j].surface):
+            # はるとくん; but not 診てくれる先生, お願いできる先生: a verb before 先生 is no name
+            if t.surface in _KANA_HONORIFICS and toks[j].pos[0] not in ("動詞", "助動詞", "形容詞"):
+                span = _hiragana_name(text, toks[j].end)
+                if span:
+                    yield span
             continue
         run = _run_left(toks, j)
-        if not run or _is_organisation(run):
-            continue  # さくら薬局さん
-        run = _strip_roles(run)
+        if not run or _is_organisation(run) or _is_role("".join(x.surface for x in run)):
+            continue  # さくら薬局さん, 連携室Ns, 主任ケアマネさん
+        run = _trim_ordinary_words(_strip_roles(run))
         if not run:
             continue
         surface = text[run[0].start:run[-1].end]
         if _is_role(surface) or surface in w.titles:
             continue
+        if len(run) == 1 and len(surface) == 1 and not lenient and not run[0].person:
+            continue  # 連携|室|Ns: one character before a title is a name only when read as one
         if lenient:
             if len(run) == 1 and _KANJI_ONLY.fullmatch(surface) and len(surface) >= 2 and run[0].pos[1] == "普通名詞" \
                     and not run[0].oov and not _can_be_name(surface):
@@ -225,9 +231,13 @@ def _run_left(toks: list[Tok], j: int) -> list[Tok]:
         j -= 1
         if len(run) > 1 and _is_role(t.surface):
             break  # a role word ends the name on its left: 地域包括支援センター職員 ｻｲﾄｳさん
-    # ordinary words in front of a name (本日西田さん): the name starts at its first name-like word
-    while len(run) > 1 and not _name_like(run[0]) and not _is_role(run[0].surface) and any(_name_like(x) for x in run[1:]):
-        run.pop(0)
+    return run
+
+
+def _trim_ordinary_words(run: list[Tok]) -> list[Tok]:
+    """Ordinary words in front of a name (本日西田さん): the name starts at its first name-like word."""
+    while len(run) > 1 and not _name_like(run[0]) and any(_name_like(x) for x in run[1:]):
+        run = run[1:]
     return run
 
 
@@ -256,9 +266,11 @@ def _strip_roles(run: list[Tok]) -> list[Tok]:
 
 def _after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
     """担当MSW西田より, ｹｱﾏﾈ 田村 より, CM林より, 兄の修が: a name-like word right after a role word."""
+    people = words().roles
     for i, t in enumerate(toks):
         if not _is_role(t.surface):
             continue
+        desk = t.surface not in people  # 訪問済, ショート中, 施設間: after a desk only a word read as a name
         j = i + 1
         via_no = False
         if j < len(toks) and (toks[j].space or toks[j].surface in (":", "：")):
@@ -268,7 +280,7 @@ def _after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, 
         if j >= len(toks) or j in vetoed or _is_role(toks[j].surface):
             continue
         c = toks[j]
-        if not (c.person if via_no else _name_like(c)):
+        if not (c.person if via_no or desk else _name_like(c)) or c.surface in _NOT_GIVEN_NAME:
             continue
         end = _extend_name(toks, j)
         nxt = toks[end + 1] if end + 1 < len(toks) else None
@@ -292,9 +304,11 @@ def _closes_name(toks: list[Tok], k: int) -> bool:
 
 def _tagged_persons(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
     for i, t in enumerate(toks):
-        if not t.person or i in vetoed or t.surface in _PREFIXES:
+        if not t.person or i in vetoed or t.surface in _PREFIXES or t.surface in words().eponyms:
             continue
         end = _extend_name(toks, i)
+        if _in_compound(toks, end + 1):
+            continue  # 小多|機, アルツハイマー|型, 橋本|病: a name inside a compound word
         if end == i and len(t.surface) == 1 and not _closes_name(toks, i + 1) and not _ends_phrase(toks, i + 1):
             continue  # 元看護師: a one-character "name" inside a compound is a word
         yield t.start, toks[end].end, "name"
@@ -315,6 +329,16 @@ def _surname_given_name(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int
         if given and not _is_role(b.surface) \
                 and (_closes_name(toks, i + 2) or _ends_phrase(toks, i + 2) or (i + 2 < len(toks) and toks[i + 2].space)):
             yield a.start, toks[_extend_name(toks, i + 1)].end, "name"
+
+
+def _in_compound(toks: list[Tok], k: int) -> bool:
+    """The token at k glues the word before it into a compound: one kanji that is not a name's
+    ending nor a word that follows names (宅, 様, 家...)."""
+    if k >= len(toks):
+        return False
+    t = toks[k]
+    return (len(t.surface) == 1 and bool(_KANJI_ONLY.fullmatch(t.surface)) and t.surface not in _NOT_GIVEN_NAME
+            and t.pos[0] in ("名詞", "接尾辞") and not _is_role(t.surface) and t.surface not in words().honorifics)
 
 
 def _ends_phrase(toks: list[Tok], k: int) -> bool:

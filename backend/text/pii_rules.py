@@ -12,7 +12,8 @@ _DASH = r"[-‐‑‒–—―−ー]"
 _KNUM = r"[〇一二三四五六七八九十]"
 # what follows a number that is a measure, not an address, a room or an identifier
 _UNIT = (r"(?:[0-9.]|ml|mL|ML|mg|μg|mcg|g|kg|L|l|cc|%|回|時|分|秒|日|週|か月|ヶ月|ケ月|カ月|年|歳|才|人|名|件|錠|包|"
-         r"単位|度|℃|cm|mm|mmHg|Fr|点|割|円|床|個|本|枚|階建|倍|滴|缶|本|袋|隻|〜|~)")
+         r"単位|度|℃|cm|mm|mmHg|Fr|点|割|円|床|個|本|枚|階建|倍|滴|缶|袋|か所|ヶ所|カ所|箇所|戸|世帯|軒|施設|事業所|"
+         r"組|台|基|〜|~)")
 
 EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
