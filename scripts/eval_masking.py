@@ -22,10 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.text.masking import TOKENS, mask_pii  # noqa: E402
+from backend.text.masking import TOKENS, find_pii, mask_pii  # noqa: E402
 
 DATA = ROOT / "tests" / "text"
 PARTS = {"development": DATA / "masking_notes.jsonl", "held-out": DATA / "masking_heldout.jsonl"}
+PROBE = [ROOT.parent / "shared" / "data" / "consultations_dev.jsonl", ROOT.parent / "shared" / "data" / "consultations_dev2.jsonl"]
 
 
 def load(path: Path) -> list[dict]:
@@ -103,19 +104,40 @@ def evaluate(rows: list[dict]) -> dict:
             "per_kind": {k: (per_kind[k] - miss_kind[k], per_kind[k]) for k in sorted(per_kind)}, "errors": errors}
 
 
-def timing(rows: list[dict]) -> tuple[float, float]:
-    """Milliseconds: the first call (loads the dictionary) and the median per note after it."""
+def timing(rows: list[dict]) -> tuple[float, float, float]:
+    """Milliseconds: the first call (loads the dictionary), then the median and the slowest note of one
+    pass over all notes with the dictionary-lookup cache empty."""
     from backend.text import sudachi
     sudachi.dictionary.cache_clear()
+    sudachi.readings_pos.cache_clear()
     t = time.perf_counter()
     mask_pii(rows[0]["text"])
     first = (time.perf_counter() - t) * 1000
+    sudachi.readings_pos.cache_clear()
     per_note = []
-    for row in rows * 3:
+    for row in rows:
         t = time.perf_counter()
         mask_pii(row["text"])
         per_note.append((time.perf_counter() - t) * 1000)
-    return first, statistics.median(per_note)
+    return first, statistics.median(per_note), max(per_note)
+
+
+def probe(paths: list[Path]) -> tuple[int, list[str]]:
+    """Spans found in notes without masking labels (the scene-classification notes, which are about
+    collaboration problems, not people): a check for false alarms on text nobody wrote for this set."""
+    notes = [json.loads(line)["text"] for path in paths if path.exists()
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return len(notes), [t[s.start:s.end] for t in notes for s in find_pii(t)]
+
+
+HELD_OUT_HISTORY = """\
+The held-out part (`tests/text/masking_heldout.jsonl`, 53 notes) was written and committed (6e7571d)
+before the new masker existed, and first run once the development part passed (commit db8a38a):
+recall 0.981 (53 of 54 spans; `向かいの家の川村トメから` missed: the tokenizer read the surname as a
+place), keep-precision 0.995 (`地域包括支援センター職員 ｻｲﾄｳさん` lost the office's name), keep-phrases
+36/37. Both were fixed as general rules (a surname read as a place followed by a given name is a name;
+a role word ends the name in front of an honorific), and the figure above is after that fix, so the
+held-out part has been looked at once and is no longer untouched."""
 
 
 def main() -> None:
@@ -124,7 +146,7 @@ def main() -> None:
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
     parts = {name: load(path) for name, path in PARTS.items()}
-    first, median = timing([r for rows in parts.values() for r in rows])
+    first, median, slowest = timing([r for rows in parts.values() for r in rows])
     results = {name: evaluate(rows) for name, rows in parts.items()}
     everything = evaluate([r for rows in parts.values() for r in rows])
     lines = ["| part | notes | personal-data spans | recall | keep-precision | keep-phrases intact |",
@@ -134,17 +156,71 @@ def main() -> None:
                      f"| {res['keep_ok']}/{res['keep']} |")
     kinds = ["| kind | removed / labelled (all notes) |", "| --- | --- |",
              *[f"| {k} | {ok}/{n} |" for k, (ok, n) in everything["per_kind"].items()]]
-    timing_line = f"Time: {median:.1f} ms per note (median), {first:.0f} ms for the first call of a process (loads the dictionary)."
+    probed, alarms = probe(PROBE)
+    extra = [f"Time: {median:.1f} ms per note (median; slowest {slowest:.1f} ms), {first:.0f} ms for the first call in a "
+             "process (loads the dictionary). One core of this project's machine kind.",
+             f"Masked spans in {probed} scene-classification notes without masking labels (`../shared/data/consultations_dev*.jsonl`): "
+             f"{len(alarms)}" + (f" ({', '.join(alarms)})." if alarms else ".")]
     table = "\n".join(lines) + "\n\n" + "\n".join(kinds)
-    print(table + "\n\n" + timing_line)
+    print(table + "\n\n" + "\n".join(extra))
     if args.show_errors:
         for name, res in results.items():
             for e in res["errors"]:
                 print(name, *e, sep="\n  ")
     if args.write:
         from scripts.quality_doc import write_section
-        write_section("Masking", (ROOT / "scripts" / "masking_doc.md").read_text(encoding="utf-8").format(
-            table=table, timing=timing_line))
+        write_section("Masking", DOC.format(table=table, extra="\n".join(f"- {x}" for x in extra),
+                                            history=HELD_OUT_HISTORY))
+
+
+DOC = """
+Command: `.venv/bin/python scripts/eval_masking.py --write` on the labelled notes in `tests/text/`
+(`masking_notes.jsonl`, developed against; `masking_heldout.jsonl`, held out). Targets: recall 1.0,
+keep-precision ≥ 0.95. `tests/text/test_masking.py` asserts them on both parts.
+
+{table}
+
+{extra}
+
+Measures. Recall: share of labelled personal-data spans removed; a span counts as removed when none of
+its letters or digits survives in the masked note (survival is read from a character alignment of the
+masked note with the original, replacement tokens excluded) and its NFKC text does not occur in it, so a
+half-masked phone number or a surname left beside ○○ is a miss. Keep-precision: share of all other
+characters (white space aside) that survive unchanged. Keep-phrases: strings a note says must stay
+verbatim (保健師さん, 800-1500ml, 退院日 11/28, ひまわり内科...).
+
+{history}
+
+What goes and what stays (`backend/text/masking.py`; the token replaces only the identifying part, so
+the note still reads):
+
+| found | becomes | stays |
+| --- | --- | --- |
+| a personal name, any origin or script | ○○ | the honorific, title or role: ○○さん, 担当MSW○○, ○○Dr |
+| a phone number, any width or separator | ［電話番号］ | its label (TEL, 携帯) |
+| an e-mail address, also with ＠ | ［メール］ | |
+| a postal code after 〒 or 郵便番号 | ［郵便番号］ | the mark or label; other ddd-dddd (800-1500ml) are not postal codes |
+| a street address below the municipality, with building and room | ［住所］ | the municipality (上越市［住所］): it is known for every consultation and identifies nobody |
+| an identifier after its label (被保険者番号, マイナンバー, カルテNo., ID...) or a long unlabelled number | ［番号］ | the label |
+| a date of birth in any era form | ［生年月日］ | the label and 生/生まれ |
+
+How. All rules run on an NFKC copy of the note and their spans are mapped back to the original
+characters, so width never hides a digit or a letter and the rest keeps its width. Names use SudachiPy
+(core dictionary, split mode C; A and B gave the same figures here and C was fastest at the tail): the
+part of speech 名詞-固有名詞-人名, the dictionary's readings of a word (can it be a surname, a given
+name?) and 地名 to recognise a town before a block number; with rules for honorifics and titles with
+or without a space, role words before a name, katakana and Latin names joined by ・ or spaces. Role
+words, desk words, titles, organisation endings and eponyms (パーキンソン病) are data in
+`backend/text/masking_words.toml`, matched exactly on token boundaries, never by a word's ending
+(森本和子, 岡田信夫 are names). One dictionary per process, one tokenizer per thread.
+
+Limits, on purpose or known: organisation names stay even when they carry a surname (大野内科); a
+surname alone, without honorific, role or given name, that the tokenizer reads as a place (家の川村から)
+stays, as does a name in hiragana without honorific; a rare surname the dictionary knows only as a
+common noun stays unless an honorific or a role surrounds it; addresses without a block number (本町の
+角の家) stay; a rare surname reading can mask an ordinary word (数口). The masker is one layer: the hub
+manager reviews each example before a packet leaves.
+"""
 
 
 if __name__ == "__main__":

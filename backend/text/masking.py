@@ -12,6 +12,7 @@ mapped back to the original characters, which are replaced by one token per kind
     postal     ［郵便番号］    the 〒 or label stays
     address    ［住所］        the municipality stays (上越市［住所］): it is known for every consultation
     id         ［番号］        the label stays: 被保険者番号 ［番号］
+    number     ［番号］        a long number without a label (8+ digits, or 4-4-4 like a My Number)
     birthdate  ［生年月日］    the label or 生/生まれ stays: ［生年月日］生まれ
 """
 
@@ -23,9 +24,9 @@ from backend.text.pii_names import names
 from backend.text.sudachi import tokenize
 
 TOKENS = {"name": "○○", "phone": "［電話番号］", "email": "［メール］", "postal": "［郵便番号］",
-          "address": "［住所］", "id": "［番号］", "birthdate": "［生年月日］"}
+          "address": "［住所］", "id": "［番号］", "number": "［番号］", "birthdate": "［生年月日］"}
 # where two rules claim the same characters, the earlier kind wins
-PRIORITY = ("email", "birthdate", "postal", "id", "phone", "address", "name")
+PRIORITY = ("email", "birthdate", "postal", "id", "phone", "number", "address", "name")
 
 
 @dataclass(frozen=True)

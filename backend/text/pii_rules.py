@@ -107,8 +107,8 @@ def identifiers(text: str) -> Iterator[Span]:
     for m in IDENT.finditer(text):
         if sum(c.isdigit() for c in m.group("n")) >= (1 if m.group("specific") else 3):
             yield m.start("n"), m.end("n"), "id"
-    for m in LONG_NUMBER.finditer(text):
-        yield m.start(), m.end(), "id"
+    for m in LONG_NUMBER.finditer(text):  # unlabelled: a phone number of that shape wins
+        yield m.start(), m.end(), "number"
 
 
 def birthdates(text: str) -> Iterator[Span]:
