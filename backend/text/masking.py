@@ -20,8 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from backend.text import pii_rules
-from backend.text.pii_names import names
-from backend.text.sudachi import tokenize
+from backend.text.pii_names import names, tokens
 
 TOKENS = {"name": "○○", "phone": "［電話番号］", "email": "［メール］", "postal": "［郵便番号］",
           "address": "［住所］", "id": "［番号］", "number": "［番号］", "birthdate": "［生年月日］"}
@@ -76,9 +75,10 @@ def find_pii(text: str) -> list[Span]:
         return []
     folded = _fold(text)
     norm = folded.text
-    places = frozenset(i for m in tokenize(norm) if m.part_of_speech()[2] == "地名" for i in range(m.begin(), m.end()))
+    toks = tokens(norm)
+    places = frozenset(i for t in toks if t.pos[2] == "地名" for i in range(t.start, t.end))
     found = [*pii_rules.contacts(norm), *pii_rules.identifiers(norm), *pii_rules.birthdates(norm),
-             *pii_rules.addresses(norm, places), *names(norm)]
+             *pii_rules.addresses(norm, places), *names(norm, toks)]
     owner: list[str | None] = [None] * len(norm)
     for start, end, kind in sorted(found, key=lambda s: PRIORITY.index(s[2])):
         for i in range(start, end):

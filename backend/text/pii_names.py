@@ -80,7 +80,7 @@ class Tok:
         return self.pos[:3] == ("名詞", "固有名詞", "人名")
 
 
-def _tokens(text: str) -> list[Tok]:
+def tokens(text: str) -> list[Tok]:
     return [Tok(m.surface(), m.begin(), m.end(), tuple(m.part_of_speech()[:4]), m.is_oov()) for m in tokenize(text)]
 
 
@@ -118,8 +118,9 @@ def _is_organisation(run: list[Tok]) -> bool:
     return False
 
 
-def names(text: str) -> Iterator[tuple[int, int, str]]:
-    toks = _tokens(text)
+def names(text: str, toks: list[Tok] | None = None) -> Iterator[tuple[int, int, str]]:
+    """`toks`: the text's tokens, when the caller has them already."""
+    toks = tokens(text) if toks is None else toks
     vetoed = _role_and_organisation_tokens(toks)
     yield from _before_honorifics(text, toks)
     yield from _after_roles(toks, vetoed)
