@@ -1,46 +1,113 @@
-"""Masks what could identify a person in a note before it goes into a generated document:
-phone numbers, e-mail addresses, postal codes, personal names with an honorific, dates of birth.
-Works on the original text (offsets kept), so everything else reads as the coordinator wrote it."""
+"""Masks what identifies a person in a note before it goes into a generated document (meeting packets
+show masked example notes): personal names of any origin and script, phone numbers, e-mail addresses,
+postal codes, street addresses below the municipality, identifiers after their labels, dates of birth.
+Everything else stays as the coordinator wrote it.
 
-import re
+The rules run on an NFKC-normalised copy (so width never hides a digit or a letter) and their spans are
+mapped back to the original characters, which are replaced by one token per kind:
 
-_D = r"[0-9０-９]"
-_SEP = r"[-‐－ー―（）()\s]?"
-PATTERNS = [
-    # e-mail first: its digits must not be taken for a phone number
-    (re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}|[Ａ-Ｚａ-ｚ０-９._％＋－]+＠[Ａ-Ｚａ-ｚ０-９.－]+"), "［メール］"),
-    (re.compile(rf"(?:生年月日|生年)[:：\s]*[^\s、。]*?{_D}+[年/.\-]{_D}+[月/.\-]{_D}+日?(?:生まれ|生)?|"
-                rf"(?:昭和|平成|大正|令和|[SHTRshtr]\.?)\s?{_D}{{1,2}}[年/.\-]{_D}{{1,2}}[月/.\-]{_D}{{1,2}}日?\s?(?:生まれ|生)|"
-                rf"(?:19|20){_D}{{2}}[年/.\-]{_D}{{1,2}}[月/.\-]{_D}{{1,2}}日?\s?(?:生まれ|生)"), "［生年月日］"),
-    (re.compile(rf"(?<!{_D})(?:0{_D}{{1,4}}{_SEP}{_D}{{1,4}}{_SEP}{_D}{{3,4}}|０{_D}{{9,10}}|0{_D}{{9,10}})(?!{_D})"
-                rf"(?:\s?(?:内線|＃|#)\s?{_D}+)?"), "［電話番号］"),
-    (re.compile(rf"〒\s?{_D}{{3}}[-‐－ー]?{_D}{{4}}|(?<!{_D}){_D}{{3}}[-‐－]{_D}{{4}}(?!{_D})"), "［郵便番号］"),
-]
-# a name (kanji, kana, or Latin) directly before an honorific; role words that take さん/様 are kept
-HONORIFIC = re.compile(r"([一-龥々〆ヵヶ]{1,6}|[ァ-ヴー]{2,8}|[ぁ-ゖ]{2,6}|[A-Za-zＡ-Ｚａ-ｚ]{2,12})(さん|様|さま|氏|くん|君|ちゃん)")
-ROLE_WORDS = {
-    "奥", "娘", "息子", "お嫁", "嫁", "ご本人", "本人", "患者", "利用者", "家族", "ご家族", "ケアマネ", "ヘルパー", "お母", "お父",
-    "母", "父", "旦那", "ご主人", "主人", "お子", "子", "妹", "姉", "兄", "弟", "お孫", "孫", "皆", "みな", "担当", "職員",
-    "看護師", "先生", "入居者", "入所者", "相談員", "管理者", "施設長", "医師", "薬剤師", "お客", "奥様", "ご利用者", "民生委員",
-    "隣人", "近所", "大家", "主任", "包括", "訪看", "事業所", "病院", "クリニック", "薬局", "お医者", "歯医者", "お兄", "お姉",
-    "おじ", "おば", "おばあ", "おじい", "じい", "ばあ", "おにい", "おねえ", "あかちゃん", "長男", "長女", "次男", "次女", "三男", "三女", "夫", "妻", "ご夫婦", "親戚", "叔母", "叔父", "伯母", "伯父", "嫁いだ娘",
-}
+    name       ○○            the honorific or role around it stays: ○○さん, 担当MSW○○, ○○Dr
+    phone      ［電話番号］
+    email      ［メール］
+    postal     ［郵便番号］    the 〒 or label stays
+    address    ［住所］        the municipality stays (上越市［住所］): it is known for every consultation
+    id         ［番号］        the label stays: 被保険者番号 ［番号］
+    number     ［番号］        a long number without a label (8+ digits, or 4-4-4 like a My Number)
+    birthdate  ［生年月日］    the label or 生/生まれ stays: ［生年月日］生まれ
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from backend.text import pii_rules
+from backend.text.pii_names import names, tokens
+
+TOKENS = {"name": "○○", "phone": "［電話番号］", "email": "［メール］", "postal": "［郵便番号］",
+          "address": "［住所］", "id": "［番号］", "number": "［番号］", "birthdate": "［生年月日］"}
+# where two rules claim the same characters, the earlier kind wins
+PRIORITY = ("email", "birthdate", "postal", "id", "phone", "number", "address", "name")
 
 
-def _name(match: re.Match) -> str:
-    name, honorific = match.group(1), match.group(2)
-    for cut in range(len(name)):  # 「長男の山田さん」: keep the role word, mask what follows it
-        if name[cut:] in ROLE_WORDS:
-            return match.group(0)
-    if name[0] in "ぁ-ゖ" or "\u3041" <= name[0] <= "\u3096":
-        # a hiragana run can start with the particle before the name: 「近所のおじさん」
-        rest = name.split("の")[-1]
-        if not rest or rest in ROLE_WORDS:
-            return match.group(0)
-    return "○○" + honorific
+@dataclass(frozen=True)
+class Span:
+    start: int   # in the original text
+    end: int
+    kind: str
+
+    @property
+    def token(self) -> str:
+        return TOKENS[self.kind]
+
+
+@dataclass(frozen=True)
+class _Folded:
+    text: str           # NFKC-normalised
+    origin: list[int]   # for each character of `text`, the index of the original character it came from
+    original_length: int
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        last = self.origin[end - 1]
+        following = self.origin[end] if end < len(self.origin) else self.original_length
+        # a normalised character may stand for several original ones (ﾃﾞ → デ): take them all
+        return self.origin[start], max(following, last + 1)
+
+
+def _fold(text: str) -> _Folded:
+    """NFKC, one original character (with the combining marks that follow it) at a time, so every
+    normalised character knows where it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and (unicodedata.combining(text[j]) or text[j] in "\uff9e\uff9f"):
+            j += 1
+        piece = unicodedata.normalize("NFKC", text[i:j])
+        out.append(piece)
+        origin.extend([i] * len(piece))
+        i = j
+    return _Folded("".join(out), origin, len(text))
+
+
+def find_pii(text: str) -> list[Span]:
+    """The personal data in `text`, as non-overlapping spans of the original, in order."""
+    if not text:
+        return []
+    folded = _fold(text)
+    norm = folded.text
+    toks = tokens(norm)
+    places = frozenset(i for t in toks if t.pos[2] == "地名" for i in range(t.start, t.end))
+    found = [*pii_rules.contacts(norm), *pii_rules.identifiers(norm), *pii_rules.birthdates(norm),
+             *pii_rules.addresses(norm, places), *names(norm, toks)]
+    owner: list[str | None] = [None] * len(norm)
+    for start, end, kind in sorted(found, key=lambda s: PRIORITY.index(s[2])):
+        for i in range(start, end):
+            if owner[i] is None or PRIORITY.index(kind) < PRIORITY.index(owner[i]):
+                owner[i] = kind
+    spans: list[Span] = []
+    i = 0
+    while i < len(norm):
+        if owner[i] is None or norm[i].isspace():
+            i += 1
+            continue
+        j = i
+        while j < len(norm) and (owner[j] == owner[i] or (norm[j].isspace() and j + 1 < len(norm) and owner[j + 1] == owner[i])):
+            j += 1
+        start, end = folded.to_original(i, j)
+        if spans and spans[-1].end > start:  # two kinds meeting inside one original character
+            start = spans[-1].end
+        if start < end:
+            spans.append(Span(start, end, owner[i]))
+        i = j
+    return spans
 
 
 def mask_pii(text: str) -> str:
-    for pattern, replacement in PATTERNS:
-        text = pattern.sub(replacement, text)
-    return HONORIFIC.sub(_name, text)
+    out: list[str] = []
+    at = 0
+    for span in find_pii(text):
+        out.append(text[at:span.start])
+        out.append(span.token)
+        at = span.end
+    out.append(text[at:])
+    return "".join(out)

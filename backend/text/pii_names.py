@@ -1,0 +1,383 @@
+"""Personal names, read with SudachiPy's part of speech (名詞-固有名詞-人名) and its dictionary, plus
+the rules a coordinator's writing needs:
+
+- before an honorific (さん 様 氏 くん ちゃん 先生…) whatever is not a role word is a name, so rare
+  surnames the dictionary lacks go too; role words (保健師さん, 大家さん, 娘さん) are matched exactly,
+  never by their ending;
+- after a role (担当MSW西田, ｹｱﾏﾈ 田村) or before a title (村上Dr, 大林医師) a word that can be a name is one;
+- a word the tokenizer reads as a person's name is one anywhere (向かいの高木ヨシ), unless it is part of a
+  role word or an organisation's name (保健師, 大野内科);
+- katakana and Latin names joined by ・ or spaces go whole (アナ・ロペス, Tran Van Minh).
+
+Works on NFKC-normalised text; yields (start, end, "name")."""
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from backend.text.pii_rules import KANJI
+from backend.text.sudachi import readings_pos, tokenize
+
+WORDS = Path(__file__).with_name("masking_words.toml")
+MAX_RUN = 6  # tokens of a name in front of an honorific
+
+_KANJI_ONLY = re.compile(rf"[{KANJI}]+")
+_KATAKANA = re.compile(r"[ァ-ヴー]+")
+_HIRAGANA = re.compile(r"[ぁ-ゖー]+")
+_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_LATIN_NAME = re.compile(rf"[{_UPPER}][{_LOWER}][{_UPPER}{_LOWER}'\-]*|[{_UPPER}]")
+_LATIN = re.compile(rf"[{_UPPER}{_LOWER}][{_UPPER}{_LOWER}'\-.]*")
+# lower-case particles inside names: João da Silva, Ludwig van Beethoven, Maria dela Cruz
+_PARTICLES = "da|de|do|dos|das|del|della|dela|di|du|van|von|der|den|la|le|bin|binti|y"
+_JOINERS = {"・", "=", "="}
+_NOT_GIVEN_NAME = set("宅家邸様氏達等ら方側君殿")
+_KANA_HONORIFICS = {"さん", "さま", "様", "くん", "君", "ちゃん"}
+# one-character prefixes that the tokenizer may read as a given name (元 Hajime): 元看護師, 前施設長
+_PREFIXES = set("元前現新旧副各当同本全主准正非")
+# capitalised words that are not names (an organisation written in Latin, a service)
+_LATIN_WORDS = {"Care", "Center", "Centre", "Clinic", "Home", "Hospital", "Station", "Plus", "Net", "Team", "Support",
+                "Service", "Services", "Group", "Japan", "Line", "Zoom", "Teams", "Excel", "Word", "Google", "The",
+                "And", "Of", "Co", "Ltd", "Inc", "Dr", "Mr", "Ms", "Mrs", "Prof", "Ns", "Tel", "Fax", "Mail", "No",
+                "Id", "Ok", "Covid"}
+
+
+@dataclass(frozen=True)
+class Words:
+    honorifics: frozenset[str]
+    titles: frozenset[str]
+    latin_titles: frozenset[str]
+    roles: frozenset[str]
+    desks: frozenset[str]
+    organisations: frozenset[str]
+    eponyms: frozenset[str]
+
+
+@cache
+def words() -> Words:
+    data = tomllib.loads(WORDS.read_text(encoding="utf-8"))
+    norm = lambda key: frozenset(unicodedata.normalize("NFKC", w) for w in data[key])  # noqa: E731
+    return Words(*(norm(k) for k in ("honorifics", "titles", "latin_titles", "roles", "desks", "organisations", "eponyms")))
+
+
+@dataclass(frozen=True)
+class Tok:
+    surface: str
+    start: int
+    end: int
+    pos: tuple[str, ...]
+    oov: bool
+
+    @property
+    def space(self) -> bool:
+        return self.pos[0] == "空白" or self.surface.isspace()
+
+    @property
+    def person(self) -> bool:  # the tokenizer's reading in this sentence
+        return self.pos[:3] == ("名詞", "固有名詞", "人名")
+
+
+def tokens(text: str) -> list[Tok]:
+    return [Tok(m.surface(), m.begin(), m.end(), tuple(m.part_of_speech()[:4]), m.is_oov()) for m in tokenize(text)]
+
+
+def _can_be_name(surface: str) -> bool:
+    """The dictionary knows the word as a person's name, or does not know it at all."""
+    pos = readings_pos(surface)
+    return not pos or any(p[2] == "人名" for p in pos)
+
+
+def _name_like(t: Tok) -> bool:
+    if t.person:
+        return True
+    if _LATIN_NAME.fullmatch(t.surface):
+        return t.surface not in _LATIN_WORDS
+    if not (_KANJI_ONLY.fullmatch(t.surface) or _KATAKANA.fullmatch(t.surface)):
+        return False
+    if t.pos[0] not in ("名詞", "接尾辞", "接頭辞") and not t.oov:
+        return False
+    return t.oov or _can_be_name(t.surface)
+
+
+def _is_role(text: str) -> bool:
+    w = words()
+    text = text.replace(" ", "")
+    known = w.roles | w.desks
+    return text in known or (text[:1] in "おご" and text[1:] in known)
+
+
+def _is_organisation(run: list[Tok]) -> bool:
+    """A run that ends in an organisation word standing as its own token (ひまわり|内科, 大野|医院)."""
+    w = words()
+    for k in range(len(run) - 1, 0, -1):
+        if "".join(t.surface for t in run[k:]) in w.organisations:
+            return True
+    return False
+
+
+def names(text: str, toks: list[Tok] | None = None) -> Iterator[tuple[int, int, str]]:
+    """`toks`: the text's tokens, when the caller has them already."""
+    toks = tokens(text) if toks is None else toks
+    vetoed = _role_and_organisation_tokens(toks)
+    yield from _before_honorifics(text, toks)
+    yield from _after_roles(toks, vetoed)
+    yield from _tagged_persons(toks, vetoed)
+    yield from _surname_given_name(toks, vetoed)
+    yield from _joined_foreign_names(text, toks)
+
+
+def _role_and_organisation_tokens(toks: list[Tok]) -> set[int]:
+    """Indexes of tokens inside a role word or an organisation name, matched on token boundaries, so
+    that 保|健師 (保健師) is not taken for a name while 岡田|信夫 keeps its 夫."""
+    w = words()
+    vetoed: set[int] = set()
+    for i in range(len(toks)):
+        for k in range(min(len(toks), i + 5), i + 1, -1):
+            if "".join(t.surface for t in toks[i:k]) in w.roles | w.desks | w.organisations:
+                vetoed.update(range(i, k))
+                break
+    for i, t in enumerate(toks):
+        if t.surface in w.organisations or (i + 1 < len(toks) and t.surface + toks[i + 1].surface in w.organisations):
+            j = i - 1
+            while j >= 0 and toks[j].pos[0] in ("名詞", "接頭辞") and not toks[j].space:
+                vetoed.add(j)
+                j -= 1
+    return vetoed
+
+
+def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, str]]:
+    w = words()
+    for h, t in enumerate(toks):
+        lenient = t.surface in w.honorifics
+        if not (lenient or t.surface in w.titles):
+            continue
+        j = h - 1
+        if j >= 0 and toks[j].space:
+            j -= 1
+        if j < 0:
+            continue
+        if _HIRAGANA.fullmatch(toks[j].surface):
+            # はるとくん; but not 診てくれる先生, お願いできる先生: a verb before 先生 is no name
+            if t.surface in _KANA_HONORIFICS and toks[j].pos[0] not in ("動詞", "助動詞", "形容詞"):
+                span = _hiragana_name(text, toks[j].end)
+                if span:
+                    yield span
+            continue
+        run = _run_left(toks, j)
+        if not run or _is_organisation(run) or _is_role("".join(x.surface for x in run)):
+            continue  # さくら薬局さん, 連携室Ns, 主任ケアマネさん
+        run = _trim_ordinary_words(_strip_roles(run))
+        if not run:
+            continue
+        surface = text[run[0].start:run[-1].end]
+        if _is_role(surface) or surface in w.titles:
+            continue
+        if len(run) == 1 and len(surface) == 1 and not lenient and not run[0].person:
+            continue  # 連携|室|Ns: one character before a title is a name only when read as one
+        if lenient:
+            if len(run) == 1 and _KANJI_ONLY.fullmatch(surface) and len(surface) >= 2 and run[0].pos[1] == "普通名詞" \
+                    and not run[0].oov and not _can_be_name(surface):
+                continue  # a common noun the dictionary never uses as a name: 管理人さん, 配達員さん
+        elif not any(_name_like(x) for x in run) or surface in _PREFIXES:
+            continue  # 訪問Dr, 担当医師, 元看護師: a title after an ordinary word
+        yield run[0].start, run[-1].end, "name"
+
+
+def _hiragana_name(text: str, end: int) -> tuple[int, int, str] | None:
+    """A name written in hiragana before an honorific (はるとくん); the tokenizer splits such names
+    into particles, so the string is read instead. 「となりのおばあちゃん」: after の, a role word."""
+    start = end
+    while start > 0 and end - start < 8 and _HIRAGANA.fullmatch(text[start - 1]):
+        start -= 1
+    run = text[start:end]
+    if "の" in run:
+        start += run.rindex("の") + 1
+        run = text[start:end]
+    if not run or _is_role(run) or len(run) < 2:
+        return None
+    return start, end, "name"
+
+
+def _run_left(toks: list[Tok], j: int) -> list[Tok]:
+    """Tokens of a name ending at index j: nouns, joined katakana or Latin words, and spaces between
+    name-like words (石川 進 様, Tran Van Minh さん)."""
+    run: list[Tok] = []
+    w = words()
+    while j >= 0 and len(run) < MAX_RUN:
+        t = toks[j]
+        if t.space or t.surface in _JOINERS:
+            left = toks[j - 1] if j > 0 else None
+            if not run or left is None:
+                break
+            latin = _LATIN.fullmatch(left.surface) and _LATIN.fullmatch(run[0].surface)  # NGUYEN VAN AN さん
+            # 王 偉 氏: after a surname, a short word before the honorific is the given name
+            short = len(run) == 1 and len(run[0].surface) <= 3 and (_KANJI_ONLY.fullmatch(run[0].surface)
+                                                                     or _KATAKANA.fullmatch(run[0].surface))
+            if not (latin or short or _name_like(run[0]) or _is_role(run[0].surface)):
+                break
+            if not (latin or _name_like(left) or _is_role(left.surface) or left.surface in _JOINERS):
+                break
+            j -= 1
+            continue
+        if any(c.isdigit() for c in t.surface) or t.surface in w.honorifics:
+            break
+        if t.pos[0] not in ("名詞", "接頭辞", "接尾辞") and not (_KATAKANA.fullmatch(t.surface) or _LATIN.fullmatch(t.surface)):
+            break
+        if t.pos[1] == "数詞":
+            break
+        run.insert(0, t)
+        j -= 1
+        if len(run) > 1 and _is_role(t.surface):
+            break  # a role word ends the name on its left: 地域包括支援センター職員 ｻｲﾄｳさん
+    return run
+
+
+def _trim_ordinary_words(run: list[Tok]) -> list[Tok]:
+    """Ordinary words in front of a name (本日西田さん): the name starts at its first name-like word."""
+    while len(run) > 1 and not _name_like(run[0]) and any(_name_like(x) for x in run[1:]):
+        run = run[1:]
+    return run
+
+
+def _strip_roles(run: list[Tok]) -> list[Tok]:
+    """担当MSW|西田, 長女|中川 恵, 西田|MSW: role words at either end are kept, the rest is the name.
+    A run that is nothing but role words is returned whole, to be kept as written."""
+    if _is_role("".join(t.surface for t in run)):
+        return run
+    changed = True
+    while changed and run:
+        changed = False
+        for k in range(len(run), 0, -1):
+            if _is_role("".join(t.surface for t in run[:k])) and k < len(run):
+                run, changed = run[k:], True
+                break
+        for k in range(0, len(run)):
+            if k > 0 and _is_role("".join(t.surface for t in run[k:])):
+                run, changed = run[:k], True
+                break
+        while run and (run[0].space or run[0].surface in _JOINERS):
+            run, changed = run[1:], True
+        while run and (run[-1].space or run[-1].surface in _JOINERS):
+            run, changed = run[:-1], True
+    return run
+
+
+def _after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
+    """担当MSW西田より, ｹｱﾏﾈ 田村 より, CM林より, 兄の修が: a name-like word right after a role word."""
+    people = words().roles
+    for i, t in enumerate(toks):
+        if not _is_role(t.surface):
+            continue
+        desk = t.surface not in people  # 訪問済, ショート中, 施設間: after a desk only a word read as a name
+        j = i + 1
+        via_no = False
+        if j < len(toks) and (toks[j].space or toks[j].surface in (":", "：")):
+            j += 1
+        elif j < len(toks) and toks[j].surface == "の":
+            j, via_no = j + 1, True
+        if j >= len(toks) or j in vetoed or _is_role(toks[j].surface):
+            continue
+        c = toks[j]
+        if not (c.person if via_no or desk else _name_like(c)) or c.surface in _NOT_GIVEN_NAME:
+            continue
+        end = _extend_name(toks, j)
+        nxt = toks[end + 1] if end + 1 < len(toks) else None
+        if len(c.surface) == 1 and end == j and not c.person and not _closes_name(toks, end + 1):
+            continue  # 訪問済。, ショート中: a one-character word is a name only before より, さん...
+        if nxt is not None and not nxt.space and nxt.pos[0] in ("名詞", "接尾辞") and not _is_role(nxt.surface) \
+                and nxt.surface not in words().honorifics | words().titles and nxt.surface not in _NOT_GIVEN_NAME:
+            continue  # 担当変更手続き: the word is part of a compound, not a name
+        yield c.start, toks[end].end, "name"
+
+
+def _closes_name(toks: list[Tok], k: int) -> bool:
+    """What follows a name: a particle or an honorific, perhaps after a space."""
+    if k < len(toks) and toks[k].space:
+        k += 1
+    if k >= len(toks):
+        return False
+    t = toks[k]
+    return t.pos[0] == "助詞" or t.surface in words().honorifics | words().titles or t.surface in ("より", "宛", "宛て")
+
+
+def _tagged_persons(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
+    for i, t in enumerate(toks):
+        if not t.person or i in vetoed or t.surface in _PREFIXES or t.surface in words().eponyms:
+            continue
+        end = _extend_name(toks, i)
+        if _in_compound(toks, end + 1):
+            continue  # 小多|機, アルツハイマー|型, 橋本|病: a name inside a compound word
+        if end == i and len(t.surface) == 1 and not _closes_name(toks, i + 1) and not _ends_phrase(toks, i + 1):
+            continue  # 元看護師: a one-character "name" inside a compound is a word
+        yield t.start, toks[end].end, "name"
+
+
+def _surname_given_name(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
+    """川村|トメから: many surnames are also place names (川村, 西田, 浜田) and the tokenizer may read
+    them as places; a word that can be a surname followed by one that can be a given name is a name."""
+    for i in range(len(toks) - 1):
+        a, b = toks[i], toks[i + 1]
+        if a.person or i in vetoed or i + 1 in vetoed or not _KANJI_ONLY.fullmatch(a.surface):
+            continue
+        if not any(p[2:] == ("人名", "姓") for p in readings_pos(a.surface)):
+            continue
+        readings = readings_pos(b.surface)
+        given = b.person or (_KATAKANA.fullmatch(b.surface) and any(p[2] == "人名" for p in readings)) \
+            or (_KANJI_ONLY.fullmatch(b.surface) and any(p[2:] == ("人名", "名") for p in readings))
+        if given and not _is_role(b.surface) \
+                and (_closes_name(toks, i + 2) or _ends_phrase(toks, i + 2) or (i + 2 < len(toks) and toks[i + 2].space)):
+            yield a.start, toks[_extend_name(toks, i + 1)].end, "name"
+
+
+def _in_compound(toks: list[Tok], k: int) -> bool:
+    """The token at k glues the word before it into a compound: one kanji that is not a name's
+    ending nor a word that follows names (宅, 様, 家...)."""
+    if k >= len(toks):
+        return False
+    t = toks[k]
+    return (len(t.surface) == 1 and bool(_KANJI_ONLY.fullmatch(t.surface)) and t.surface not in _NOT_GIVEN_NAME
+            and t.pos[0] in ("名詞", "接尾辞") and not _is_role(t.surface) and t.surface not in words().honorifics)
+
+
+def _ends_phrase(toks: list[Tok], k: int) -> bool:
+    return k >= len(toks) or toks[k].pos[0] == "補助記号"
+
+
+def _extend_name(toks: list[Tok], i: int) -> int:
+    """Index of the last token of the name starting at i: a given name after a surname, with or
+    without a space (伊藤 健太郎, 川村トメ), and a kanji ending the tokenizer split off (ヨシ|子)."""
+    end = i
+    while end + 1 < len(toks):
+        nxt = toks[end + 1]
+        if nxt.person:
+            end += 1
+        elif nxt.space and end + 2 < len(toks) and toks[end + 2].person and not _is_role(toks[end + 2].surface):
+            end += 2
+        elif not nxt.space and _KATAKANA.fullmatch(nxt.surface) and len(nxt.surface) <= 4 and _can_be_name(nxt.surface) \
+                and not _is_role(nxt.surface):
+            end += 1
+        elif len(nxt.surface) == 1 and _KANJI_ONLY.fullmatch(nxt.surface) and nxt.surface not in _NOT_GIVEN_NAME \
+                and nxt.pos[0] in ("名詞", "接尾辞") and toks[end].person and toks[end].pos[3] == "名":
+            end += 1
+        else:
+            break
+    return end
+
+
+def _joined_foreign_names(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, str]]:
+    """アナ・ロペス, グエン・ヴァン・ナム: katakana words joined by ・ of which one is a name; Maria Santos,
+    Leticia Yamamoto Silva: two or more capitalised Latin words; Dr.Fernandes: a Latin title and a word."""
+    for m in re.finditer(r"[ァ-ヴー]+(?:[・=][ァ-ヴー]+)+", text):
+        parts = [t for t in toks if m.start() <= t.start and t.end <= m.end() and _KATAKANA.fullmatch(t.surface)]
+        if any(t.person or _can_be_name(t.surface) for t in parts):
+            yield m.start(), m.end(), "name"
+    word = rf"[{_UPPER}][{_LOWER}][{_UPPER}{_LOWER}'\-]*"
+    for m in re.finditer(rf"(?<![{_UPPER}{_LOWER}]){word}(?:[ ・](?:(?:{_PARTICLES}) )*{word})+", text):
+        if any(w not in _LATIN_WORDS for w in re.split(r"[ ・]", m.group(0))):
+            yield m.start(), m.end(), "name"
+    titles = "|".join(re.escape(t) for t in sorted(words().latin_titles, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![A-Za-z])(?:{titles})\s?(?P<n>[A-Z][A-Za-z'\-]+(?:\s[A-Z][A-Za-z'\-]+)*)", text):
+        yield m.start("n"), m.end("n"), "name"

@@ -1,0 +1,162 @@
+"""Pattern rules for the personal data that has a shape: e-mail, phone, postal code, identifiers after
+their labels, dates of birth, street addresses. They run on NFKC-normalised text (ASCII digits and
+Latin, half-width punctuation), so a rule written once covers every width; positions are mapped back
+to the original by the caller. Each rule yields (start, end, kind)."""
+
+import re
+from collections.abc import Iterator
+
+Span = tuple[int, int, str]
+
+_DASH = r"[-‐‑‒–—―−ー]"
+_KNUM = r"[〇一二三四五六七八九十]"
+# what follows a number that is a measure, not an address, a room or an identifier
+_UNIT = (r"(?:[0-9.]|ml|mL|ML|mg|μg|mcg|g|kg|L|l|cc|%|回|時|分|秒|日|週|か月|ヶ月|ケ月|カ月|年|歳|才|人|名|件|錠|包|"
+         r"単位|度|℃|cm|mm|mmHg|Fr|点|割|円|床|個|本|枚|階建|倍|滴|缶|袋|か所|ヶ所|カ所|箇所|戸|世帯|軒|施設|事業所|"
+         r"組|台|基|〜|~)")
+
+EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+
+_PHONE_SEP = rf"(?:{_DASH}|[\s.()]){{0,3}}"
+# a bracket belongs to the number only when it closes inside it: (050)3321-7708, not (090-1234-5678)
+PHONE = re.compile(rf"(?<![0-9A-Za-z.])(?:\+81{_PHONE_SEP}(?:\(0\)|0)?[0-9]{{1,4}}|\(0[0-9]{{1,4}}\)|0[0-9]{{1,4}})"
+                   rf"(?:{_PHONE_SEP}[0-9]{{1,4}}){{1,3}}(?![0-9A-Za-z])"
+                   rf"(?:\s?(?:内線|ext\.?|#)\s?[0-9]{{1,5}})?")
+# a labelled number may be a local one (市内局番 only): "電話 52-3810"
+PHONE_LABELLED = re.compile(rf"(?:TEL|Tel|tel|電話|携帯|ケータイ|連絡先|☎|FAX|Fax|fax|ファックス|ファクス)[^0-9。\n]{{0,6}}?"
+                            rf"(?P<n>\(?[0-9][0-9().\s-]{{4,14}}[0-9])(?![0-9A-Za-z])")
+
+POSTAL = re.compile(rf"(?P<mark>〒)?\s*(?(mark)|(?:郵便番号|郵便|ZIP|zip)\s*[:]?\s*)(?P<n>[0-9]{{3}}(?:{_DASH}|\s)?[0-9]{{4}})(?![0-9])")
+
+_ID_LABEL = (r"被保険者証?(?:番号|No\.?)|介護保険(?:被保険者)?証?(?:番号|No\.?)|保険証?番号|保険者番号|記号番号|個人番号|"
+             r"マイナンバー|カルテ(?:番号|No\.?|NO\.?|#)?|患者(?:番号|ID|No\.?)|診察券(?:番号|No\.?)?|受給者証?番号|"
+             r"手帳(?:番号|No\.?)|利用者(?:番号|ID|No\.?)|会員番号|登録番号|管理番号|整理番号|ケース番号|"
+             r"記号")
+# labels that name no particular register: their number needs three digits ("No.1の課題" stays)
+_GENERIC_LABEL = r"(?<![A-Za-z])(?:ID|Id|No\.?|NO\.?)|(?<!電話)(?<!郵便)(?<!FAX)(?<!Fax)(?<!fax)番号"
+IDENT = re.compile(rf"(?:(?P<specific>{_ID_LABEL})|{_GENERIC_LABEL})\s*[:=.]?\s*(?:第\s*)?(?P<n>[A-Za-z]{{0,3}}-?[0-9]+(?:(?:-|\s)[0-9]{{3,}}|-[0-9]+)*[A-Za-z]?)(?![0-9])")
+LONG_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{8,}|[0-9]{4}[-\s][0-9]{4}[-\s][0-9]{4})(?![0-9])")
+
+_ERA = r"(?:明治|大正|昭和|平成|令和|[明大昭平令]|(?<![A-Za-z])[MTSHRmtshr]\.?)"
+_OLD_ERA = r"(?:明治|大正|昭和|[明大昭]|(?<![A-Za-z])[MTSmts]\.?)"
+_YEAR = rf"(?:元|[0-9]{{1,2}}|{_KNUM}{{1,3}})"
+_MD = rf"(?:[0-9]{{1,2}}|{_KNUM}{{1,3}})"
+
+
+def _date(era: str, western: str) -> str:
+    """A full date: 昭和12年7月9日, 昭12.7.9, S.12/7/9, 1938年(昭和13年)5月6日, 1948-11-02."""
+    year = rf"(?:{era}\s?{_YEAR}|{western})"
+    other = rf"(?:\s?\(\s?(?:{_ERA}\s?{_YEAR}|(?:18|19|20)[0-9]{{2}})\s?年?\s?\))?"  # the year in the other calendar
+    return (rf"{year}(?:\s?年{other}\s?{_MD}\s?月\s?{_MD}\s?日?"
+            rf"|{other}\s?[./-]\s?{_MD}\s?[./-]\s?{_MD})")
+
+
+_DATE = _date(_ERA, r"(?:18|19|20)[0-9]{2}")
+_YEAR_ONLY = rf"(?:{_ERA}\s?{_YEAR}|(?:18|19|20)[0-9]{{2}})\s?年"
+_BORN = r"(?=\s?(?:生まれ|生れ|産まれ|うまれ|生(?![活保存命理化食計涯協徒産物体])|出生))"  # looked at, left in place
+_BIRTH_LABEL = r"(?:生年月日|誕生日|生年|DOB|D\.O\.B\.?|[Bb]irth(?:day|date)?)\s*[:]?\s*"
+BIRTH = re.compile(
+    rf"(?:{_DATE}|{_YEAR_ONLY}){_BORN}"                                     # …生 / …生まれ
+    rf"|{_date(_OLD_ERA, '(?<![0-9])(?:18[0-9]{2}|19[0-8][0-9])')}(?![0-9])")  # a full date before 1990 is a birthdate
+# after a label (生年月日: …, 誕生日 3/14) any date form is a birthdate
+BIRTH_LABELLED = re.compile(rf"{_BIRTH_LABEL}(?P<n>{_DATE}|{_YEAR_ONLY}|{_MD}\s?[/月]\s?{_MD}日?)")
+
+# addresses: a town, a block number, then perhaps a building and room
+_KN = rf"(?:[0-9]+|{_KNUM}+)"
+# the parts after 丁目: 2-8, 5番12号, 8番地の2 (a separator only counts when a number follows it)
+_BLOCK_TAIL = rf"(?:\s?[0-9]+\s?(?:番地(?:の(?=\s?[0-9]))?|番|号|(?:{_DASH}|の)(?=\s?[0-9]))?){{0,4}}"
+_STRONG_BLOCK = (rf"(?:{_KN}\s?丁目{_BLOCK_TAIL}"
+                 rf"|{_KN}\s?番地(?:\s?の?\s?[0-9]+)*(?:{_DASH}[0-9]+)*"
+                 rf"|[0-9]+\s?番\s?[0-9]+\s?号)")
+_HYPHEN_BLOCK = rf"[0-9]{{1,4}}(?:{_DASH}[0-9]{{1,4}}){{1,3}}"
+KANJI = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff々〆ヶ"
+_PLACE_CHAR = re.compile(rf"[{KANJI}ケヵァ-ヴー]")
+_BUILDING_WORD = (r"(?:ハイツ|コーポ|マンション|アパート|荘|メゾン|ハイム|レジデンス|団地|住宅|ビル|タワー|コート|パレス|"
+                  r"ヴィラ|シャトー|ハウス|寮|棟|プラザ|ヒルズ|テラス|レジデンス|パーク|ガーデン)")
+_NAME_CH = r"[^\s0-9、。,()「」:;/]"
+_ROOM = rf"(?:[0-9]{{1,2}}{_DASH})?[0-9]{{1,4}}\s?(?:号室|号|室|F|階)?(?!{_UNIT})"
+BUILDING_AFTER = re.compile(rf"\s?(?:{_NAME_CH}{{1,15}}?(?:\s{_NAME_CH}{{1,12}}?)?\s?{_ROOM}|[0-9]{{1,4}}\s?(?:号室|室))")
+ADDRESS_BLOCK = re.compile(rf"{_STRONG_BLOCK}|(?P<h>{_HYPHEN_BLOCK})(?!{_UNIT})|(?P<d>[0-9]{{2,4}})(?!{_UNIT}|{_DASH}|[0-9A-Za-z/:])")
+BUILDING_ROOM = re.compile(rf"{_NAME_CH}{{0,10}}?{_BUILDING_WORD}{_NAME_CH}{{0,10}}?\s?(?:[0-9]{{1,2}}{_DASH})?[0-9]{{2,4}}\s?(?:号室|号|室)?(?!{_UNIT})")
+ROOM = re.compile(rf"(?<![0-9])[0-9]{{2,4}}\s?号室")
+# the municipality stays: prefecture, 郡+町村, 市 (with its 区), or a ward
+MUNICIPALITY = re.compile(r"^(?:.{1,4}?[都道府県])?(?:.{1,6}?郡.{1,5}?[町村]|.{1,6}?市(?:.{1,4}?区)?|.{1,5}?区)?")
+_TOWN_SUFFIX = re.compile(r"(?:町|丁|通|台|丘|条|字|新田|団地|村|区|市|郡|野|沢|原|島|浜|崎|谷|山|川|田|林|森|橋|坂|宮|寺|東|西|南|北|本|上|下|中)$")
+
+
+def contacts(text: str) -> Iterator[Span]:
+    for m in EMAIL.finditer(text):
+        yield m.start(), m.end(), "email"
+    for m in POSTAL.finditer(text):
+        yield m.start("n"), m.end("n"), "postal"
+    for m in PHONE.finditer(text):
+        if _phone_digits_ok(m.group(0)):
+            yield m.start(), m.end(), "phone"
+    for m in PHONE_LABELLED.finditer(text):
+        if 6 <= sum(c.isdigit() for c in m.group("n")) <= 13:
+            yield m.start("n"), m.end("n"), "phone"
+
+
+def _phone_digits_ok(number: str) -> bool:
+    main = re.split(r"内線|ext|#", number)[0]
+    digits = sum(c.isdigit() for c in main)
+    return 11 <= digits <= 13 if main.lstrip("(").startswith("+") else 10 <= digits <= 11
+
+
+def identifiers(text: str) -> Iterator[Span]:
+    for m in IDENT.finditer(text):
+        if sum(c.isdigit() for c in m.group("n")) >= (1 if m.group("specific") else 3):
+            yield m.start("n"), m.end("n"), "id"
+    for m in LONG_NUMBER.finditer(text):  # unlabelled: a phone number of that shape wins
+        yield m.start(), m.end(), "number"
+
+
+def birthdates(text: str) -> Iterator[Span]:
+    for m in BIRTH.finditer(text):
+        yield m.start(), m.end(), "birthdate"
+    for m in BIRTH_LABELLED.finditer(text):
+        yield m.start("n"), m.end("n"), "birthdate"
+
+
+def addresses(text: str, places: frozenset[int] = frozenset()) -> Iterator[Span]:
+    """`places`: positions of characters the tokenizer read as place names (地名)."""
+    for m in ADDRESS_BLOCK.finditer(text):
+        start = town = _town_start(text, m.start())
+        head = text[town:m.start()]
+        muni = MUNICIPALITY.match(head)
+        kept = muni.end() if muni else 0
+        town_part = head[kept:]
+        strong = not (m.group("h") or m.group("d"))
+        placey = any(i in places for i in range(town, m.start())) or bool(_TOWN_SUFFIX.search(town_part))
+        if not strong:
+            if not town_part or not (placey or kept):
+                continue
+            if m.group("d") and not kept:
+                continue
+        start = town + kept
+        end = m.end()
+        after = BUILDING_AFTER.match(text, end)
+        if after and (re.search(_BUILDING_WORD, after.group(0)) or re.search(r"号室|室|F|階|[0-9]{3}", after.group(0))):
+            end = after.end()
+        yield start, end, "address"
+    for m in BUILDING_ROOM.finditer(text):
+        yield m.start(), m.end(), "address"
+    for m in ROOM.finditer(text):
+        yield m.start(), m.end(), "address"
+
+
+def _town_start(text: str, at: int, limit: int = 20) -> int:
+    """Walk left from a block number over the characters of a place name."""
+    i = at
+    while i > 0 and at - i < limit and _is_place_char(text, i - 1):
+        i -= 1
+    return i
+
+
+def _is_place_char(text: str, i: int) -> bool:
+    if _PLACE_CHAR.match(text[i]):
+        return True
+    # が inside a place name (自由が丘, 旭が丘): only between kanji or katakana. の is left out on
+    # purpose: 「自宅の本町3丁目」 would take 自宅 for part of the town.
+    return text[i] == "が" and 0 < i < len(text) - 1 and bool(_PLACE_CHAR.match(text[i - 1])) \
+        and bool(_PLACE_CHAR.match(text[i + 1]))
