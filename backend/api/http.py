@@ -8,13 +8,14 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
+
+from graphql import GraphQLError
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -154,8 +155,8 @@ def endpoint(schema, context_for: ContextFactory, *, ide: bool, max_document_byt
 def japanese(error: GraphQLError) -> GraphQLError:
     """A request-level error (parse, validation, limits) with a Japanese lead and the original detail,
     which names the field or the limit for the developer of the client."""
-    if error.original_error is not None or error.message.startswith("クエリ"):
-        return error
+    if error.original_error is not None or error.path is not None or (error.extensions or {}).get("code"):
+        return error   # an execution error: its message is already ours
     return GraphQLError(f"クエリを実行できません: {error.message}", nodes=error.nodes, source=error.source,
                         positions=error.positions, path=error.path,
                         extensions={**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"})

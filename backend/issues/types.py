@@ -4,10 +4,11 @@ import strawberry
 from strawberry.types import Info
 
 from backend import taxonomy as t
+from backend.api.context import Context
 from backend.api.enums import CareScene, ConsultationStatus, RegionalIssueStatus
 from backend.api.pagination import Connection, page_size
 from backend.api.scalars import DateTime
-from backend.issues import models, service
+from backend.issues import models
 from backend.regions.types import Hub
 
 
@@ -44,11 +45,11 @@ class RegionalIssue:
     hub_id: strawberry.Private[int]
 
     @strawberry.field
-    async def hub(self, info: Info) -> Hub:
+    async def hub(self, info: Info[Context, None]) -> Hub:
         return Hub.of(await info.context.loaders.hub.load(self.hub_id))
 
     @strawberry.field(description="Newest first. Empty for roles that may not see consultations.")
-    async def consultations(self, info: Info, first: int | None = None) -> Connection[IssueConsultation]:
+    async def consultations(self, info: Info[Context, None], first: int | None = None) -> Connection[IssueConsultation]:
         n = page_size(first)
         if n == 0:
             return Connection.of([], [], 0, False)
