@@ -15,6 +15,8 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from backend.errors import UserInputError
+
 from graphql import GraphQLError
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -86,7 +88,8 @@ def read_parameters(method: str, content_type: str | None, body: bytes, query_pa
 
 
 def _body(payload: dict, media: str, status: int, headers: dict | None = None) -> Response:
-    content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # a lone surrogate a client sent can come back in an error message: never a reason to fail the response
+    content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
     return Response(content, status_code=status, media_type=f"{media}; charset=utf-8", headers=headers)
 
 
@@ -154,8 +157,13 @@ def endpoint(schema, context_for: ContextFactory, *, ide: bool, max_document_byt
 
 def japanese(error: GraphQLError) -> GraphQLError:
     """A request-level error (parse, validation, limits) with a Japanese lead and the original detail,
-    which names the field or the limit for the developer of the client."""
-    if error.original_error is not None or error.path is not None or (error.extensions or {}).get("code"):
+    which names the field or the limit for the developer of the client; a user's mistake in a query's
+    argument (a page size, a year) carries its stable code and field like a mutation's userErrors."""
+    original = error.original_error
+    if isinstance(original, UserInputError):
+        error.extensions = {**(error.extensions or {}), "code": original.code, "field": original.field}
+        return error
+    if original is not None or error.path is not None or (error.extensions or {}).get("code"):
         return error   # an execution error: its message is already ours
     return GraphQLError(f"クエリを実行できません: {error.message}", nodes=error.nodes, source=error.source,
                         positions=error.positions, path=error.path,
