@@ -15,6 +15,7 @@ from backend.db import transaction
 from backend.fiscal import JST
 from backend.jobs import runner, service
 from backend.settings import Settings
+from backend.tracebacks import describe
 
 log = logging.getLogger("renkei.jobs")
 ARQ_FUNCTION = "run_job"
@@ -133,8 +134,8 @@ class Dispatcher:
                         await fn(self.sessions)
                         done_on[name] = now.date()
                 await self.run_pending()
-            except Exception:
-                log.exception("embedded job runner")
+            except Exception as e:
+                log.error("embedded job runner: %s\n%s", type(e).__name__, describe(e))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()
