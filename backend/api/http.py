@@ -140,9 +140,10 @@ def endpoint(schema, context_for: ContextFactory, *, ide: bool, max_document_byt
                 raise RequestError(413, f"GraphQL の文書が大きすぎます（{max_document_bytes:,}文字まで）。", "TOO_LARGE")
             allowed = {OperationType.QUERY} if method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
             try:
-                result = await schema.execute(params["query"], variable_values=params.get("variables"),
-                                              context_value=context, operation_name=params.get("operationName"),
-                                              allowed_operation_types=allowed)
+                async with context.trail():   # what the request showed and what scope refused, audited
+                    result = await schema.execute(params["query"], variable_values=params.get("variables"),
+                                                  context_value=context, operation_name=params.get("operationName"),
+                                                  allowed_operation_types=allowed)
             except InvalidOperationTypeError:
                 raise RequestError(405, "GET で送れるのは問い合わせ（query）だけです。更新は POST で送信してください。",
                                    "METHOD_NOT_ALLOWED", {"Allow": "POST"}) from None

@@ -125,8 +125,12 @@ class Dispatcher:
     async def _embedded_loop(self) -> None:
         from backend.jobs import schedules
         done_on: dict[str, object] = {}
+        sealed_at = 0.0
         while True:
             try:
+                if time.monotonic() - sealed_at >= 60:   # the worker's sweep does this when Redis is in use
+                    await schedules.seal_audit(self.sessions)
+                    sealed_at = time.monotonic()
                 # the cron of the embedded default: the same schedules as the arq worker's, once a day each
                 now = datetime.now(JST)
                 for name, hour, fn in (("nightly", 3, schedules.nightly), ("daily", 8, schedules.daily)):
