@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     token_cache_seconds: float = 30.0
     # arq's limit on one delivery; a worker that dies mid-job holds its delivery this long (+10 s)
     job_timeout_seconds: int = 900
+    # people's log-in (docs/security.md)
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_failures_per_account: int = 5    # per 15 minutes, then that account's log-in waits
+    login_failures_per_address: int = 30   # per 15 minutes, then that address's log-in waits
+    invitation_hours: int = 72
+    totp_issuer: str = "Renkei Desk"
     log_level: str = "INFO"
     timezone: str = "Asia/Tokyo"
 
