@@ -166,10 +166,10 @@ async def invitation_page(request: Request, token: str = ""):
     if found is None:
         return _invitation_invalid(request)
     _, user = found
-    response = render(request, "account/invitation.html", errors={}, token=token, email=user.email,
-                      role_label=Role(user.role).label, display_name=user.display_name)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    # Referrer-Policy stays same-origin (every page's): the link's token goes to no other site, and with
+    # no-referrer Chromium would send "Origin: null" on the form's POST, which the CSRF check refuses
+    return render(request, "account/invitation.html", errors={}, token=token, email=user.email,
+                  role_label=Role(user.role).label, display_name=user.display_name)
 
 
 def _invitation_invalid(request: Request):
@@ -195,11 +195,8 @@ async def invitation_submit(request: Request):
             found = await invitations.find(session, token=token)
         if found is None:
             return _invitation_invalid(request)
-        response = render(request, "account/invitation.html", status=400, errors={e.field[-1]: e.message}, token=token,
-                          email=found[1].email, role_label=Role(found[1].role).label,
-                          display_name=values["displayName"])
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+        return render(request, "account/invitation.html", status=400, errors={e.field[-1]: e.message}, token=token,
+                      email=found[1].email, role_label=Role(found[1].role).label, display_name=values["displayName"])
     if cookie is None:
         return _invitation_invalid(request)
     return _set_session(redirect(request, "/login/enrol"), request, cookie)
