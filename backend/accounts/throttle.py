@@ -6,7 +6,6 @@ falls back to memory rather than refusing every log-in."""
 import logging
 import math
 import time
-from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
@@ -19,11 +18,12 @@ log = logging.getLogger("renkei.login")
 WINDOW = "15 minutes"
 
 
-@dataclass(frozen=True)
 class Throttled(Exception):
     """Log-in refused for now; `seconds` until the oldest counted failure leaves the window."""
 
-    seconds: int
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
 
     @property
     def message(self) -> str:
