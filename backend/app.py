@@ -8,8 +8,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from backend import runtime
+from backend import runtime, web
 from backend.accounts.actor import Actor
+from backend.accounts.throttle import LoginThrottle
 from backend.api import http
 from backend.api.auth import Authenticator, AuthError
 from backend.api.context import Context
@@ -20,8 +21,6 @@ from backend.jobs.dispatch import Dispatcher
 from backend.reports import routes as report_routes
 from backend.reports.cache import OverviewCache
 from backend.settings import Settings, get_settings
-from backend.accounts.throttle import LoginThrottle
-from backend import web
 from backend.web.core import LoginRequired, browser_session, requested_path
 
 log = logging.getLogger("renkei.app")

@@ -11,17 +11,17 @@ from sqlalchemy import select
 
 from backend.accounts import login
 from backend.accounts import service as accounts
-from backend.accounts.second_factor import grouped
 from backend.accounts.actor import SYSTEM, Actor
 from backend.accounts.models import User
+from backend.accounts.second_factor import grouped
 from backend.consultations import service as consultations
 from backend.consultations.domain import Closing, NewAction, NewConsultation, Subject
 from backend.db import make_engine, make_sessions, transaction
 from backend.regions import service as regions
 from backend.regions.models import Area, Hub
 from backend.settings import Settings
-from backend.taxonomy import (AgeBand, CallerRole, CareLevel, Channel, ConsultationCategory as Cat, LivingSituation,
-                              Outcome, ResponseType, Role)
+from backend.taxonomy import AgeBand, CallerRole, CareLevel, Channel, LivingSituation, Outcome, ResponseType, Role
+from backend.taxonomy import ConsultationCategory as Cat
 
 PREFECTURE = "15"
 AREAS = {
@@ -148,10 +148,10 @@ async def generate_volume(sessions, *, rows: int, fiscal_year: int, seed: int = 
     """Benchmark volume: every prefecture gets areas and hubs, and `rows` consultations are spread over
     them roughly by population (the largest prefectures get the most). Returns the largest prefecture's
     code. Summaries are short stock phrases; nothing here describes a person."""
-    from backend.regions import codes
     from backend.fiscal import fiscal_year_bounds
-    from backend.text.normalize import normalize
+    from backend.regions import codes
     from backend.taxonomy import CareScene
+    from backend.text.normalize import normalize
 
     rng = random.Random(seed)
     weights = {p.code: 1 for p in codes.load_prefectures()}

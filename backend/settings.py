@@ -15,6 +15,9 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'renkei.db'}"
     db_pool_size: int = 10
     redis_url: str | None = None
+    # without Redis, the API process runs the jobs itself; false leaves them queued for another process
+    # (the browser tests' server, so that the suite's own runner sees every job)
+    embedded_jobs: bool = True
     smtp_url: str | None = None
     mail_sender: str = "Renkei Desk <no-reply@renkei-desk.local>"
     outbox_dir: Path = ROOT / "var" / "outbox"

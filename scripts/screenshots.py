@@ -25,7 +25,8 @@ TABLET = {"width": 1024, "height": 768}
 
 
 def ensure_fonts() -> None:
-    listed = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
+    has_fc = shutil.which("fc-list") is not None
+    listed = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True).stdout if has_fc else ""
     if "Noto Sans CJK" in listed:
         return
     print("installing fonts-noto-cjk (Debian) for Japanese text ...")

@@ -66,7 +66,8 @@ def test_invite_emails_the_link_and_prints_it_last(cli_env):
     db = sqlite3.connect(path)
     assert db.execute("select role, prefecture_code, password_hash from app_user where email='kensaku@example.jp'"
                       ).fetchone() == ("prefecture_analyst", "15", None)
-    [(recipients, body)] = db.execute("select recipients, text_body from mail_outbox where kind='invitation'").fetchall()
+    [(recipients, body)] = db.execute("select recipients, text_body from mail_outbox where kind='invitation'"
+                                      ).fetchall()
     assert "kensaku@example.jp" in recipients and url in body
     assert db.execute("select count(*) from api_token").fetchone()[0] == 0    # people get no API token
     again = run(["users", "invite", "x@example.jp", "--role", "coordinator"], env)

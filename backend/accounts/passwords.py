@@ -58,8 +58,8 @@ def check_new(password: str, *, email: str = "", field: str = "password") -> Non
         raise UserInputError([field], f"パスワードは{MAX_LENGTH}文字以内にしてください。", "TOO_LONG")
     local = email.split("@", 1)[0]
     if is_common(password, context=(email, local, "renkei", "renkeidesk", "連携デスク")):
-        raise UserInputError([field], "よく使われるパスワードや推測されやすい語は使えません。別のパスワードにしてください。",
-                             "COMMON_PASSWORD")
+        raise UserInputError([field], "よく使われるパスワードや推測されやすい語は使えません。"
+                             "別のパスワードにしてください。", "COMMON_PASSWORD")
 
 
 def hash_password(password: str) -> str:

@@ -43,7 +43,8 @@ class LoginThrottle:
             self.shared = MovingWindowRateLimiter(storage)
 
     def _pairs(self, account: str, address: str):
-        return ((self.per_account, "login-account", account.strip().lower()), (self.per_address, "login-address", address))
+        return ((self.per_account, "login-account", account.strip().lower()),
+                (self.per_address, "login-address", address))
 
     async def _limiter(self) -> MovingWindowRateLimiter:
         return self.shared or self.memory

@@ -2,7 +2,7 @@
 log-in check (`viewer` for complete sessions) and `render`, which fills the base layout (the person,
 their role's navigation, the CSRF token) and sets the security headers."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -179,7 +179,7 @@ async def check_csrf(request: Request) -> None:
     web = web_of(request)
     if not security.same_origin(request, web.settings):
         raise CsrfFailed()
-    given = request.headers.get(security.CSRF_HEADER)
+    given: object = request.headers.get(security.CSRF_HEADER)
     if given is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         given = (await request.form()).get(security.CSRF_FIELD)   # starlette keeps the parsed form

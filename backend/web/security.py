@@ -3,6 +3,7 @@ response headers every page carries. No rule about who may see what lives here (
 
 import hmac
 import secrets
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -91,7 +92,10 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def secure_headers(response: Response) -> Response:
+R = TypeVar("R", bound=Response)
+
+
+def secure_headers(response: R) -> R:
     response.headers.setdefault("Content-Security-Policy", _CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")

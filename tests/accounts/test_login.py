@@ -81,7 +81,8 @@ async def test_an_invitation_creates_the_account_without_password_and_mails_the_
         user = await s.get(User, invited.user.id)
         assert user.password_hash is None and user.role == "coordinator" and user.hub_id == world.hub_id
         row = await s.scalar(select(Invitation).where(Invitation.user_id == user.id))
-        assert row.token_hash == hashlib.sha256(_token(invited.url).encode()).hexdigest()   # the token itself is not kept
+        # the token itself is not kept
+        assert row.token_hash == hashlib.sha256(_token(invited.url).encode()).hexdigest()
         assert row.expires_at - row.created_at == timedelta(hours=72)
         mail = await s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "invitation")
                               .order_by(OutboxMessage.id.desc()))
@@ -163,7 +164,8 @@ async def test_password_then_code_logs_in_and_a_code_is_never_accepted_twice(ses
     assert pending is not None and not pending.complete
     # the enrolment used the current step: the same code again is refused (replay)
     async with transaction(sessions) as s:
-        replay = await login.check_code(s, throttle=throttle, browser=pending, code=pyotp.TOTP(secret).now(), address="a")
+        replay = await login.check_code(s, throttle=throttle, browser=pending, code=pyotp.TOTP(secret).now(),
+                                        address="a")
     assert not replay.ok and "確認コードが正しくありません" in replay.error
     next_step = pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=30))
     async with transaction(sessions) as s:

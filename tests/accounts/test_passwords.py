@@ -6,7 +6,8 @@ from backend.accounts import passwords
 from backend.errors import UserInputError
 
 
-@pytest.mark.parametrize("candidate", ["qwerty123456", "Password2025!", "iloveyou1234", "abcabcabcabc", "aaaaaaaaaaaaaa",
+@pytest.mark.parametrize("candidate", ["qwerty123456", "Password2025!", "iloveyou1234", "abcabcabcabc",
+                                       "aaaaaaaaaaaaaa",
                                        "1q2w3e4r5t6y"])
 def test_common_passwords_are_refused_in_japanese(candidate):
     with pytest.raises(UserInputError) as e:
@@ -25,7 +26,8 @@ def test_the_email_is_no_password():
         passwords.check_new("sato.hanako2025", email="sato.hanako@example.jp")
 
 
-@pytest.mark.parametrize("candidate", ["correct horse battery staple", "桜と雪の長岡で3回目の会議", "zzqv-tomato-kettle",
+@pytest.mark.parametrize("candidate", ["correct horse battery staple", "桜と雪の長岡で3回目の会議",
+                                       "zzqv-tomato-kettle",
                                        "lowercaseonlyisfine"])
 def test_long_uncommon_passwords_need_no_symbols_or_capitals(candidate):
     passwords.check_new(candidate)

@@ -11,8 +11,9 @@ from tests.browser import harness
 async def server(engine, settings, tmp_path_factory):
     """The deployed shape: a real HTTP server in its own process (its own in-process job runner)."""
     base = tmp_path_factory.mktemp("browser")
+    # no job runner in the server: the other tests run the shared database's jobs themselves
     running = harness.Server(database_url=settings.database_url, outbox_dir=base / "outbox",
-                             log_path=base / "server.log")
+                             log_path=base / "server.log", extra_env={"RENKEI_EMBEDDED_JOBS": "false"})
     yield running
     running.stop()
 

@@ -36,7 +36,8 @@ async def test_invitation_password_totp_enrolment_then_log_in(server, sessions, 
     await person.get_by_label("パスワード", exact=True).fill("short")
     await person.get_by_label("パスワード（確認のため、もう一度）").fill("short")
     await person.get_by_role("button", name="パスワードを設定して次へ").click()
-    await person.locator("#f-password-error").get_by_text("12文字以上").wait_for()     # refused kindly, beside the field
+    # refused kindly, beside the field
+    await person.locator("#f-password-error").get_by_text("12文字以上").wait_for()
     await accessible(person, "アカウントの登録（エラー）")
     await person.get_by_label("パスワード", exact=True).fill(NEW_PASSWORD)
     await person.get_by_label("パスワード（確認のため、もう一度）").fill(NEW_PASSWORD)
@@ -46,8 +47,8 @@ async def test_invitation_password_totp_enrolment_then_log_in(server, sessions, 
     assert await person.locator("figure.qr svg").count() == 1                       # the QR code, inline
     await accessible(person, "二要素認証の登録")
     secret = (await person.locator("#totp-key").inner_text()).replace(" ", "")
-    await person.get_by_label("認証アプリに表示された6桁の確認コード").fill("123456" if pyotp.TOTP(secret).now() != "123456"
-                                                                   else "654321")
+    wrong = "123456" if pyotp.TOTP(secret).now() != "123456" else "654321"
+    await person.get_by_label("認証アプリに表示された6桁の確認コード").fill(wrong)
     await person.get_by_role("button", name="登録してログイン").click()
     await person.locator("#f-code-error").get_by_text("確認コードが正しくありません").wait_for()
     await person.get_by_label("認証アプリに表示された6桁の確認コード").fill(harness.fresh_code(secret))
@@ -109,7 +110,10 @@ async def test_an_admin_ends_a_session_and_the_next_click_lands_on_login(server,
     await _log_in(admin, server, sessions, world, "admin", path="/admin/people")
     row = admin.get_by_role("row").filter(has_text=world.emails["coordinator"])
     assert (await row.locator("td").nth(5).inner_text()).strip() == "1"           # one live session
-    await row.get_by_role("button", name="セッションを終了").click()
+    async with admin.expect_request(lambda r: r.method == "POST" and r.url.endswith("/end-sessions")) as sent:
+        await row.get_by_role("button", name="セッションを終了").click()
+    request = await sent.value
+    assert request.headers.get("hx-request") == "true" and request.headers.get("x-csrf-token")   # htmx, CSRF header
     await admin.get_by_text("ログイン中のセッションを終了しました").wait_for()
     await accessible(admin, "利用者（セッション終了後）")
 
@@ -157,6 +161,7 @@ async def test_every_other_screen_passes_axe(server, sessions, world, new_page, 
 
 async def test_the_accessibility_check_finds_what_it_should(new_page):
     page = await new_page()
-    await page.set_content('<html lang="ja"><body><main><img src="x.png"><form><input name="q"></form></main></body></html>')
+    await page.set_content('<html lang="ja"><body><main><img src="x.png"><form><input name="q"></form></main>'
+                           '</body></html>')
     found = {v["id"] for v in await harness.axe_violations(page)}
     assert {"image-alt", "label"} <= found

@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from backend.app import create_app
-from backend.settings import Settings
 from backend.web import security
 from backend.web.core import HTMX, STATIC
 from tests.helpers import log_input, operation
@@ -29,8 +28,9 @@ async def test_after_login_the_page_named_by_next_opens(client, sessions, world,
                      {"input": log_input(world.municipality_code)})
     cid = body["data"]["logConsultation"]["consultation"]["id"]
     page = await client.get("/login")
-    from tests.web.conftest import credentials
     import pyotp
+
+    from tests.web.conftest import credentials
     password, secret = await credentials(sessions, world.coordinator_id)
     r = await client.post("/login", data={"email": world.emails["coordinator"], "password": password,
                                           "csrf_token": csrf_of(page.text), "next": f"/consultations/{cid}"})

@@ -58,7 +58,8 @@ async def login_submit(request: Request):
     if not password:
         errors["password"] = "パスワードを入力してください。"
     if errors:
-        return render(request, "account/login.html", status=400, errors=errors, email=email, next=next_path, notice=None)
+        return render(request, "account/login.html", status=400, errors=errors, email=email, next=next_path,
+                      notice=None)
     web = web_of(request)
     try:
         async with transaction(web.sessions) as session:
@@ -228,5 +229,5 @@ async def logout_everywhere(request: Request, me: Viewer = Depends(viewer)):
 async def account_page(request: Request, me: Viewer = Depends(viewer)):
     data = await operations.run(request, me, "admin.graphql", "Me")
     async with web_of(request).sessions() as session:
-        left = await login.remaining_recovery_codes(session, user_id=me.actor.user_id)
+        left = await login.remaining_recovery_codes(session, user_id=me.session.user_id)
     return render(request, "account/account.html", me=data["me"], recovery_left=left, notice=None)

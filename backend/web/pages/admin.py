@@ -1,5 +1,7 @@
 """Admin: people (invite, end sessions, reset the second factor). The services decide who may."""
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 
 from backend.accounts import invitations, login, people
@@ -58,7 +60,7 @@ def _field(error: UserInputError) -> str:
     return error.field[-1] if error.field and error.field[-1] != "input" else "email"
 
 
-async def _admin_action(request: Request, me: Viewer, user_id: str, action) -> str:
+async def _admin_action(request: Request, me: Viewer, user_id: str, action) -> Any:
     web = web_of(request)
     try:
         async with transaction(web.sessions) as session:
@@ -98,4 +100,5 @@ async def reinvite(request: Request, user_id: str, me: Viewer = Depends(viewer))
         invited = await _admin_action(request, me, user_id, again)
     except UserInputError as e:
         return await _people_page(request, me, errors={"email": e.message}, status=400)
-    return await _people_page(request, me, notice=f"{invited.user.email} に招待メールを再送しました。", invite_url=invited.url)
+    return await _people_page(request, me, notice=f"{invited.user.email} に招待メールを再送しました。",
+                              invite_url=invited.url)
