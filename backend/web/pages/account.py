@@ -61,10 +61,13 @@ async def login_submit(request: Request):
         return render(request, "account/login.html", status=400, errors=errors, email=email, next=next_path,
                       notice=None)
     web = web_of(request)
+    previous = await browser_session(request)
     try:
         async with transaction(web.sessions) as session:
             outcome = await login.check_password(session, throttle=web.throttle, email=email, password=password,
                                                  address=security.client_address(request))
+            if outcome.ok and previous is not None:   # one browser, one session: the earlier one ends
+                await sessions.end(session, session_id=previous.id, reason="replaced")
     except Throttled as t:
         response = render(request, "account/login.html", status=429, errors={"_form": t.message}, email=email,
                           next=next_path, notice=None)
