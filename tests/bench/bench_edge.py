@@ -257,11 +257,12 @@ def report(measured: dict, args) -> str:
     pinned = (f"servers pinned to core {measured['server_cpus']} and wrk to core {measured['wrk_cpus']} (taskset)"
               if measured["server_cpus"] else "nothing pinned (see the benchmark's doc for why)")
     return f"""
-Command: `.venv/bin/python -m tests.bench.bench_edge` — {args.rounds} rounds, each load in turn (the order rotating),
+Command: `.venv/bin/python -m tests.bench.bench_edge`: {args.rounds} rounds, each load in turn (the order rotating),
 {args.warmup} s of warm-up then {args.seconds} s measured; wrk with 8 connections and one thread; {pinned}.
 
-Machine: {machine()}. Shared with other work, which took {statistics.median(others):.1f} of the {os.cpu_count()} cores
-in the median stretch ({min(others):.1f}–{max(others):.1f}).
+Machine: {machine()}.
+Shared with other work, which took {statistics.median(others):.1f} of the {os.cpu_count()} cores in the median stretch \
+({min(others):.1f}–{max(others):.1f}).
 
 Set-up, as deployed: PostgreSQL on localhost (a fresh database), jobs to Redis (`RENKEI_REDIS_URL` set, no
 worker running), one `renkei serve` process (uvicorn) and the bare FastAPI + strawberry app of
