@@ -18,6 +18,7 @@ from backend.db import make_engine, make_sessions
 from backend.jobs.dispatch import Dispatcher
 from backend.reports import routes as report_routes
 from backend.reports.cache import OverviewCache
+from backend.resources import routes as resource_routes
 from backend.settings import Settings, get_settings
 
 log = logging.getLogger("renkei.app")
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                    max_document_bytes=settings.max_document_bytes),
                          methods=["GET", "POST"])
     app.include_router(report_routes.router(authenticate))
+    app.include_router(resource_routes.router(authenticate))
 
     @app.get("/healthz")
     async def healthz():

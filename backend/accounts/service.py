@@ -16,6 +16,7 @@ from backend.db import utcnow
 from backend.errors import Forbidden, NotFound, UserInputError
 from backend.mail.transport import validate_address
 from backend.regions import service as regions
+from backend.resources import directory
 from backend.taxonomy import Role
 
 TOKEN_PREFIX = "rk_"
@@ -32,7 +33,8 @@ async def issue_token(session: AsyncSession, *, user_id: int) -> str:
 
 
 async def create_user(session: AsyncSession, *, actor: Actor, email: str, display_name: str, role: Role,
-                      hub_id: int | None = None, prefecture_code: str | None = None) -> tuple[User, str]:
+                      hub_id: int | None = None, prefecture_code: str | None = None,
+                      service_id: int | None = None) -> tuple[User, str]:
     if not policy.administers(actor):
         raise Forbidden(["input"])
     try:
@@ -56,15 +58,23 @@ async def create_user(session: AsyncSession, *, actor: Actor, email: str, displa
             raise UserInputError(["input", "prefectureCode"], "都道府県担当者には都道府県の指定が必要です。", "REQUIRED")
         prefecture_code = regions.parse_prefecture(prefecture_code, field=["input", "prefectureCode"])
         hub_id = None
+    elif role is Role.FACILITY_CONTACT:
+        if service_id is None:
+            raise UserInputError(["input", "serviceId"], "事業所担当者には担当する事業所（資源）の指定が必要です。", "REQUIRED")
+        if not await directory.exists(session, service_id=service_id):
+            raise NotFound(["input", "serviceId"], "事業所（資源）")
+        hub_id = prefecture_code = None
     else:
         hub_id = prefecture_code = None
+    if role is not Role.FACILITY_CONTACT:
+        service_id = None
     user = User(email=email, display_name=display_name, role=role.value, hub_id=hub_id,
-                prefecture_code=prefecture_code)
+                prefecture_code=prefecture_code, resource_service_id=service_id)
     session.add(user)
     await session.flush()
     token = await issue_token(session, user_id=user.id)
     audit.record(session, actor=actor, operation="user.create", entity_type="user", entity_id=user.id,
-                 fields=["email", "displayName", "role", "hubId", "prefectureCode"])
+                 fields=["email", "displayName", "role", "hubId", "prefectureCode", "serviceId"])
     return user, token
 
 
@@ -118,7 +128,7 @@ async def authenticate(session: AsyncSession, *, token: str) -> Actor | None:
     if row is None:
         return None
     actor = Actor(user_id=row.id, role=Role(row.role), hub_id=row.hub_id, prefecture_code=row.prefecture_code,
-                  display_name=row.display_name)
+                  service_id=row.resource_service_id, display_name=row.display_name)
     token_cache.put(key, actor)
     return actor
 

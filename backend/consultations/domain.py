@@ -42,6 +42,9 @@ class NewAction:
     type: ResponseType
     note: str | None = None
     minutes: int | None = None
+    # services contacted (resource directory) and the capabilities the patient needed
+    referrals: list = field(default_factory=list)
+    needed_capabilities: list[str] | None = None
 
 
 @dataclass

@@ -10,6 +10,7 @@ from backend.consultations.domain import UNSET, Closing, ConsultationChanges, Co
 from backend.consultations.types import (CloseConsultationInput, Consultation, ConsultationFilter, ConsultationPayload,
                                          LogConsultationInput, RecordActionInput, UpdateConsultationInput)
 from backend.errors import UserInputError
+from backend.resources.referrals import ReferralItem
 
 
 def _unset(value):
@@ -81,7 +82,9 @@ class ConsultationMutations:
     async def record_action(self, info: Info, input: RecordActionInput) -> ConsultationPayload:
         return await _write(info, service.record_action, data=NewAction(
             consultation_id=input.consultation_id, performed_at=input.performed_at, type=input.type,
-            note=input.note, minutes=input.minutes))
+            note=input.note, minutes=input.minutes, needed_capabilities=input.needed_capabilities,
+            referrals=[ReferralItem(service_id=r.service_id, outcome=r.outcome, decline_reason=r.decline_reason)
+                       for r in input.referrals or []]))
 
     @strawberry.mutation(description="Optimistic concurrency: a stale version answers STALE_VERSION and changes nothing.")
     async def update_consultation(self, info: Info, input: UpdateConsultationInput) -> ConsultationPayload:
