@@ -132,6 +132,7 @@ def resources_import(kind: str = typer.Argument(..., help="kaigo, navii-hospital
     """Import a public source file (idempotent); prints what was added, changed and left unmatched."""
     from datetime import date
 
+    import backend.models  # noqa: F401 - every table, for the foreign keys between domains
     from backend.db import make_engine, make_sessions
     from backend.resources.importers.common import ImportRefused
     from backend.resources.importers.run import describe, import_file
@@ -167,6 +168,7 @@ def resources_import(kind: str = typer.Argument(..., help="kaigo, navii-hospital
 def resources_export(output: Path = typer.Argument(..., help="a .json file, or a .zip for the tabular data package"),
                      format: str = typer.Option("", "--format", help="json or datapackage (default: by the suffix)")) -> None:
     """Export the directory as HSDS 3.1: nested JSON, or the tabular data package (CSV files and datapackage.json)."""
+    import backend.models  # noqa: F401 - every table, for the foreign keys between domains
     from backend.db import make_engine, make_sessions
     from backend.resources import hsds
 

@@ -30,7 +30,7 @@ from backend.resources import directory, opening
 from backend.resources.directory import capacity_is_current
 from backend.resources.models import ResourceImport, ResourceService
 from backend.resources.vocabulary import CapabilitySource, CapabilityValue, CapacityUnit
-from backend.text.normalize import name_key
+from backend.resources.search import search_words
 
 VERSION = "3.1"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://renkei-desk.jp/hsds")
@@ -188,7 +188,7 @@ async def page_of_services(session: AsyncSession, *, actor: Actor, page: int, pe
     if not policy.reads_directory(actor):
         conds.append(ResourceService.id == (actor.service_id or 0))
     if search:
-        for word in name_key(search).split(" "):
+        for word in search_words(search):
             conds.append(ResourceService.search_key.contains(word, autoescape=True))
     if taxonomy_term_id:
         cap = next((c for c in taxonomy.taxonomy().capabilities if term_id(c.key) == taxonomy_term_id), None)

@@ -116,6 +116,11 @@ class Signal:
         return CareScene.DAILY_CARE
 
 
+def _in_taxonomy_order(keys) -> list[str]:
+    order = {c.key: i for i, c in enumerate(taxonomy.taxonomy().capabilities)}
+    return sorted(keys, key=lambda k: (order.get(k, len(order)), k))
+
+
 def signal_key(area_id: int, kind: str, needs: Sequence[str]) -> str:
     return f"unmet:{area_id}:{kind}:{'+'.join(sorted(needs))}"
 
@@ -139,7 +144,7 @@ async def _signals(session: AsyncSession, *, hub_ids: Sequence[int], fiscal_year
     for (cid, kind), case in per_case.items():
         if case["accepted"]:
             continue
-        needs = sorted(case["needs"])
+        needs = _in_taxonomy_order(case["needs"])
         key = signal_key(case["area"], kind, needs)
         g = grouped.setdefault(key, {"area": case["area"], "kind": kind, "needs": needs, "ids": [], "reasons": Counter()})
         g["ids"].append(cid)

@@ -21,7 +21,7 @@ from backend.resources import opening
 from backend.resources.editing import normalize_chome
 from backend.resources.models import ResourceCapacity, ResourceSchedule, ResourceService, ResourceServiceArea
 from backend.resources.vocabulary import ServiceKind, ServiceStatus, Staleness
-from backend.text.normalize import name_key
+from backend.text.normalize import name_key, normalize
 
 TEXT_MAX = 100
 FRESH_DAYS = 90
@@ -101,13 +101,16 @@ def filtered(q: SearchQuery, *, now: datetime) -> Select:
         conds.append(exists().where(ResourceCapacity.service_id == ResourceService.id, ResourceCapacity.available > 0,
                                     ResourceCapacity.valid_until > now))
     if q.text:
-        needle = name_key(q.text)
-        if len(needle) > TEXT_MAX:
+        if len(q.text) > TEXT_MAX:
             raise UserInputError(f + ["text"], f"検索語は{TEXT_MAX}文字以内で指定してください。", "TOO_LONG")
-        for word in needle.split(" "):                  # every word must appear
-            if word:
-                conds.append(ResourceService.search_key.like(f"%{_like_escape(word)}%", escape="\\"))
+        for word in search_words(q.text):               # every word must appear
+            conds.append(ResourceService.search_key.like(f"%{_like_escape(word)}%", escape="\\"))
     return select(ResourceService).where(*conds)
+
+
+def search_words(text: str) -> list[str]:
+    """The words typed, each as the names' search key writes it (blank-separated: each must appear)."""
+    return [w for w in (name_key(part) for part in normalize(text).split(" ")) if w]
 
 
 def _offset(cursor: str | None) -> int:
