@@ -16,6 +16,7 @@ from backend.consultations.domain import Closing, NewAction, NewConsultation, Su
 from backend.db import make_engine, make_sessions, transaction
 from backend.regions import service as regions
 from backend.regions.models import Area, Hub
+from backend.resources import demo as resource_demo
 from backend.settings import Settings
 from backend.taxonomy import (AgeBand, CallerRole, CareLevel, Channel, ConsultationCategory as Cat, LivingSituation,
                               Outcome, ResponseType, Role)
@@ -104,6 +105,8 @@ async def load(settings: Settings, *, seed: int = 7) -> list[str]:
                     token = await accounts.issue_token(s, user_id=user.id)
                 actors[email] = Actor(user_id=user.id, role=role, hub_id=user.hub_id, prefecture_code=user.prefecture_code)
                 lines.append(f"{role.name:<20} {email:<30} {token}")
+        async with transaction(sessions) as s:   # the demo area's resource directory (backend/resources/demo.py)
+            await resource_demo.load_directory(s, actor=actors["coordinator@demo.renkei.jp"])
         for email, hub_index in (("coordinator@demo.renkei.jp", 0), ("coordinator2@demo.renkei.jp", 1)):
             await _consultations(sessions, actors[email], AREAS[list(AREAS)[hub_index]], rng)
     finally:
