@@ -11,8 +11,7 @@ from backend.accounts.actor import Actor
 from backend.db import utcnow
 from backend.fiscal import today_jst
 from backend.resources import editing, opening
-from backend.resources.models import (ResourceCapacity, ResourceLocation, ResourcePhone, ResourceSchedule,
-                                      ResourceService, ResourceServiceArea, ResourceServiceAtLocation)
+from backend.resources.models import (ResourceCapacity, ResourceLocation, ResourcePhone, ResourceService, ResourceServiceArea, ResourceServiceAtLocation)
 from backend.resources.vocabulary import CapabilitySource, CapabilityValue, ServiceKind
 from backend.text.normalize import name_key
 

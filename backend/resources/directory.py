@@ -3,6 +3,7 @@ directory is open to every signed-in role but a facility contact, who sees the o
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -105,3 +106,26 @@ async def organizations_by_ids(session: AsyncSession, ids: list[int]) -> dict[in
 def capacity_is_current(row: ResourceCapacity, now: datetime) -> bool:
     """Vacancy counts only until its validity ends: after that it is unknown, never the old number."""
     return row.valid_until > now
+
+
+@dataclass
+class Prefetched:
+    """A page's nested rows, loaded with the page in its own session (one statement per kind of row),
+    so a search result needs no further round trips whatever the page size."""
+
+    phones: list = field(default_factory=list)
+    locations: list = field(default_factory=list)
+    schedules: list = field(default_factory=list)
+    capacities: list = field(default_factory=list)
+    attributes: list = field(default_factory=list)
+
+
+async def prefetch(session: AsyncSession, ids: list[int]) -> dict[int, Prefetched]:
+    out = {i: Prefetched() for i in ids}
+    if not ids:
+        return out
+    for name, fetch in (("phones", phones_for), ("locations", locations_for), ("schedules", schedules_for),
+                        ("capacities", capacities_for), ("attributes", attributes_for)):
+        for service_id, rows in (await fetch(session, ids)).items():
+            setattr(out[service_id], name, rows)
+    return out

@@ -192,8 +192,10 @@ class ResourceQueries:
         size = page_size(first)
         async with info.context.read() as session:
             page = await search.search(session, actor=info.context.actor, query=_query(filter), first=size, after=after)
+            nested = await directory.prefetch(session, [r.id for r in page.rows])
         today = today_jst()
-        return Connection.of([ResourceService.of(r, today) for r in page.rows], page.cursors, page.total, page.has_next)
+        return Connection.of([ResourceService.of(r, today, nested[r.id]) for r in page.rows], page.cursors, page.total,
+                             page.has_next)
 
     @strawberry.field
     async def resource_service(self, info: Info, id: strawberry.ID) -> ResourceService | None:

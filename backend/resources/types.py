@@ -16,7 +16,7 @@ from backend.regions.types import Municipality
 from backend.resources import capabilities as taxonomy
 from backend.resources import models, opening, search
 from backend.resources import vocabulary as v
-from backend.resources.directory import capacity_is_current
+from backend.resources.directory import Prefetched, capacity_is_current
 from backend.resources.referrals import Signal
 
 ResourceServiceKind = strawberry.enum(v.ServiceKind, name="ResourceServiceKind")
@@ -243,6 +243,7 @@ class ResourceService:
     staleness: ResourceStaleness
     row_id: strawberry.Private[int]
     organization_id: strawberry.Private[int | None]
+    prefetched: strawberry.Private[Prefetched | None] = None
 
     @strawberry.field
     async def organization(self, info: Info) -> ResourceOrganization | None:
@@ -251,14 +252,25 @@ class ResourceService:
         row = await info.context.loaders.resource_organization.load(self.organization_id)
         return ResourceOrganization(name=row.name, corporate_number=row.corporate_number) if row else None
 
-    @strawberry.field
-    async def phones(self, info: Info) -> list[ResourcePhone]:
-        return [ResourcePhone(number=p.number, type=p.type, description=p.description)
-                for p in await info.context.loaders.resource_phones.load(self.row_id)]
+    def _rows(self, info: Info, name: str, convert):
+        """Prefetched with a search page (no round trip), else through the request's DataLoader. A plain
+        (sync) resolver that may return an awaitable: graphql-core awaits it, and the common search
+        result costs no coroutine per field."""
+        if self.prefetched is not None:
+            return convert(getattr(self.prefetched, name))
+
+        async def load():
+            return convert(await getattr(info.context.loaders, f"resource_{name}").load(self.row_id))
+        return load()
 
     @strawberry.field
-    async def locations(self, info: Info) -> list[ResourceLocation]:
-        return [ResourceLocation.of(r) for r in await info.context.loaders.resource_locations.load(self.row_id)]
+    def phones(self, info: Info) -> list[ResourcePhone]:
+        return self._rows(info, "phones", lambda rows: [ResourcePhone(number=p.number, type=p.type,
+                                                                      description=p.description) for p in rows])
+
+    @strawberry.field
+    def locations(self, info: Info) -> list[ResourceLocation]:
+        return self._rows(info, "locations", lambda rows: [ResourceLocation.of(r) for r in rows])
 
     @strawberry.field
     async def service_areas(self, info: Info) -> list[ResourceServiceArea]:
@@ -266,24 +278,24 @@ class ResourceService:
                                     inferred=a.inferred) for a in await info.context.loaders.resource_areas.load(self.row_id)]
 
     @strawberry.field
-    async def openings(self, info: Info) -> list[ResourceOpening]:
-        return [ResourceOpening.of(r) for r in await info.context.loaders.resource_schedules.load(self.row_id)]
+    def openings(self, info: Info) -> list[ResourceOpening]:
+        return self._rows(info, "schedules", lambda rows: [ResourceOpening.of(r) for r in rows])
 
     @strawberry.field(description="Open at this moment, Japan time, by its schedules.")
-    async def open_now(self, info: Info) -> bool:
-        return search.is_open(await info.context.loaders.resource_schedules.load(self.row_id), utcnow())
+    def open_now(self, info: Info) -> bool:
+        return self._rows(info, "schedules", lambda rows: search.is_open(rows, utcnow()))
 
     @strawberry.field(description="Capabilities with provenance; `keys` limits them (e.g. the ones a search asked for).")
-    async def capabilities(self, info: Info, keys: list[str] | None = None) -> list[ResourceCapability]:
-        rows = await info.context.loaders.resource_attributes.load(self.row_id)
+    def capabilities(self, info: Info, keys: list[str] | None = None) -> list[ResourceCapability]:
         wanted = set(keys) if keys is not None else None
         order = {c.key: i for i, c in enumerate(taxonomy.taxonomy().capabilities)}
-        return [ResourceCapability.of(r) for r in sorted(rows, key=lambda r: order.get(r.term, 999))
-                if wanted is None or r.term in wanted]
+        return self._rows(info, "attributes", lambda rows: [
+            ResourceCapability.of(r) for r in sorted(rows, key=lambda r: order.get(r.term, 999))
+            if wanted is None or r.term in wanted])
 
     @strawberry.field
-    async def capacity(self, info: Info) -> list[ResourceCapacity]:
-        return [ResourceCapacity.of(r) for r in await info.context.loaders.resource_capacities.load(self.row_id)]
+    def capacity(self, info: Info) -> list[ResourceCapacity]:
+        return self._rows(info, "capacities", lambda rows: [ResourceCapacity.of(r) for r in rows])
 
     @strawberry.field(description="Outside identifiers and how each was matched (administrators; empty for others).")
     async def identifiers(self, info: Info) -> list[ResourceIdentifier]:
@@ -307,7 +319,8 @@ class ResourceService:
         return await info.context.loaders.resource_open_corrections.load(self.row_id)
 
     @classmethod
-    def of(cls, row: models.ResourceService, today: date | None = None) -> ResourceService:
+    def of(cls, row: models.ResourceService, today: date | None = None,
+           prefetched: Prefetched | None = None) -> ResourceService:
         level, days = search.staleness(row.capabilities_confirmed_on, today or today_jst())
         kind, status = v.ServiceKind(row.kind), v.ServiceStatus(row.status)
         return cls(id=strawberry.ID(str(row.id)), uid=row.uid, name=row.name, name_kana=row.name_kana, kind=kind,
@@ -317,7 +330,7 @@ class ResourceService:
                    municipality=Municipality.of(row.municipality_code) if row.municipality_code else None,
                    staleness=ResourceStaleness(level=level, label=level.label, days=days,
                                                confirmed_on=row.capabilities_confirmed_on),
-                   row_id=row.id, organization_id=row.organization_id)
+                   row_id=row.id, organization_id=row.organization_id, prefetched=prefetched)
 
 
 @strawberry.type

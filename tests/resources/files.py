@@ -15,8 +15,11 @@ KAIGO_HEADER = ["都道府県コード又は市町村コード", "No", "都道�
 DAYS = "月火水木金土日"
 
 
-def unique_digits(n: int, rng=random.Random()) -> str:
-    return "".join(str(rng.randint(0, 9)) for _ in range(n))
+_RNG = random.Random()
+
+
+def unique_digits(n: int) -> str:
+    return "".join(str(_RNG.randint(0, 9)) for _ in range(n))
 
 
 def office_number(prefecture: str = "15", third: str = "6") -> str:
@@ -109,7 +112,7 @@ def navii_hours_csv(rows: list[tuple[str, str, dict]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     w.writerow(header)
-    for i, (fid, subject, hours) in enumerate(rows):
+    for fid, subject, hours in rows:
         row = [fid, "01001", subject, "1"]
         for d in DAYS + "祝":
             row += list(hours.get(d, ("", "")))

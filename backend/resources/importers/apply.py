@@ -8,7 +8,6 @@ identifier was last seen. Hours someone stated by hand are kept over imported on
 overwrites a capability someone confirmed after the import's date."""
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +23,7 @@ from backend.resources import capabilities as taxonomy
 from backend.resources import directory, editing, matching, opening
 from backend.resources.importers import kaigo, kouseikyoku
 from backend.resources.importers.common import Hours, Parsed, Problem, Record
-from backend.resources.models import (ResourceAttribute, ResourceIdentifier, ResourceImport, ResourceLocation,
+from backend.resources.models import (ResourceIdentifier, ResourceImport, ResourceLocation,
                                       ResourceOrganization, ResourcePhone, ResourceSchedule, ResourceService,
                                       ResourceServiceArea, ResourceServiceAtLocation, ResourceUnmatched)
 from backend.resources.vocabulary import (CapabilitySource, CapabilityValue, IdentifierScheme, MatchMethod,
