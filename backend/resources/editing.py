@@ -306,10 +306,10 @@ async def create_service(session: AsyncSession, *, actor: Actor, data: NewServic
     url = clean_text(data.url, f + ["url"], label="URL", max_length=500, required=False, one_line=True)
     if url and not re.match(r"^https?://", url):
         raise UserInputError(f + ["url"], "URL は http:// または https:// で始めてください。", "INVALID_FORMAT")
-    digits = None
-    if data.phone:
-        digits = phone_digits(data.phone)
-        if digits is None or not PHONE.match(data.phone.strip()):
+    digits, phone = None, (data.phone or "").strip()
+    if phone:
+        digits = phone_digits(phone)
+        if digits is None or not PHONE.match(phone):
             raise UserInputError(f + ["phone"], "電話番号の形式が正しくありません（例: 0258-12-3456）。", "INVALID_FORMAT")
     service = ResourceService(kind=data.kind.value, name=name, name_kana=kana, search_key=name_key(name, kana),
                               municipality_code=m.code, url=url, description=description, source="manual")
@@ -321,7 +321,7 @@ async def create_service(session: AsyncSession, *, actor: Actor, data: NewServic
     session.add(ResourceServiceAtLocation(service_id=service.id, location_id=location.id))
     session.add(ResourceServiceArea(service_id=service.id, municipality_code=m.code, chome="", inferred=True))
     if digits:
-        session.add(ResourcePhone(service_id=service.id, number=data.phone.strip(), digits=digits))
+        session.add(ResourcePhone(service_id=service.id, number=phone, digits=digits))
     await session.flush()
     audit.record(session, actor=actor, operation="resource.create", entity_type="resource_service", entity_id=service.id,
                  fields=[k for k in ("name", "kind", "municipalityCode", "nameKana", "address", "phone", "url", "description")

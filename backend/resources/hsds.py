@@ -89,7 +89,7 @@ class Bundle:
 
 def service_brief(s: ResourceService, organizations: dict | None = None) -> dict:
     """The service's one-to-one fields (what the list endpoint returns)."""
-    org = (organizations or {}).get(s.organization_id)
+    org = (organizations or {}).get(s.organization_id) if s.organization_id else None
     return {"id": s.uid, "organization_id": org.uid if org else None, "program_id": None, "name": s.name,
             "alternate_name": s.name_kana, "description": s.description, "url": s.url, "email": None,
             "status": s.status, "assured_date": s.capabilities_confirmed_on.isoformat() if s.capabilities_confirmed_on else None,
@@ -122,9 +122,9 @@ def _area(a, service_uid: str) -> dict:
 
 def _attribute(a, service_uid: str, nested: bool = True) -> dict:
     value = CapabilityValue(a.value)
+    cap = taxonomy.taxonomy().get(a.term)
     out = {"id": a.uid, "link_id": service_uid, "taxonomy_term_id": term_id(a.term), "link_type": "capability",
-           "link_entity": "service", "value": value.label, "label": taxonomy.taxonomy().get(a.term).label
-           if taxonomy.taxonomy().get(a.term) else a.term}
+           "link_entity": "service", "value": value.label, "label": cap.label if cap else a.term}
     if nested:
         out["taxonomy_term"] = _term(a.term)
         out["metadata"] = [_provenance(a)]
@@ -164,7 +164,7 @@ def _location(loc) -> dict:
 def service_full(s: ResourceService, b: Bundle, now: datetime) -> dict:
     uid = s.uid
     out = service_brief(s, b.organizations)
-    org = b.organizations.get(s.organization_id)
+    org = b.organizations.get(s.organization_id) if s.organization_id else None
     out["organization"] = ({"id": org.uid, "name": org.name, "description": org.name, "tax_id": org.corporate_number}
                            if org else None)
     out["phones"] = [_phone(p, uid) for p in b.phones.get(s.id, [])]

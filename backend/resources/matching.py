@@ -44,6 +44,13 @@ def match_keys(name: str) -> set[str]:
     return {k for k in keys if k}
 
 
+@dataclass(frozen=True)
+class Placement:
+    service_id: int
+    method: MatchMethod
+    confidence: float
+
+
 @dataclass
 class Candidate:
     id: int
@@ -74,25 +81,24 @@ class CandidatePool:
         for ids in (*self.by_phone.values(), *self.by_name.values()):
             ids.discard(service_id)
 
-    def place(self, *, name: str, municipality_code: str | None, phone: str | None
-              ) -> tuple[int | None, MatchMethod | None, float, str | None]:
-        """(service id, method, confidence, None) or (None, None, 0, reason: no_candidate / ambiguous)."""
+    def place(self, *, name: str, municipality_code: str | None, phone: str | None) -> Placement | str:
+        """Where the record goes, or why it cannot be placed: "no_candidate" or "ambiguous"."""
         digits = phone_digits(phone)
         if digits and self.by_phone.get(digits):
             ids = self.by_phone[digits]
             local = {i for i in ids if municipality_code and self.municipality.get(i) == municipality_code}
             if len(local) == 1:
-                return next(iter(local)), MatchMethod.PHONE, PHONE_SAME_MUNICIPALITY, None
+                return Placement(next(iter(local)), MatchMethod.PHONE, PHONE_SAME_MUNICIPALITY)
             if len(ids) == 1:
-                return next(iter(ids)), MatchMethod.PHONE, PHONE_ELSEWHERE, None
-            return None, None, 0.0, "ambiguous"
+                return Placement(next(iter(ids)), MatchMethod.PHONE, PHONE_ELSEWHERE)
+            return "ambiguous"
         if municipality_code:
             ids = set().union(*(self.by_name.get((k, municipality_code), set()) for k in match_keys(name)))
             if len(ids) == 1:
-                return next(iter(ids)), MatchMethod.NAME_MUNICIPALITY, CONFIDENCE[MatchMethod.NAME_MUNICIPALITY], None
+                return Placement(next(iter(ids)), MatchMethod.NAME_MUNICIPALITY, CONFIDENCE[MatchMethod.NAME_MUNICIPALITY])
             if len(ids) > 1:
-                return None, None, 0.0, "ambiguous"
-        return None, None, 0.0, "no_candidate"
+                return "ambiguous"
+        return "no_candidate"
 
 
 async def candidate_pool(session: AsyncSession, *, kinds: Iterable[str], without_scheme: str,
@@ -129,7 +135,7 @@ async def identifiers(session: AsyncSession, *, actor: Actor, needs_review: bool
                       after: str | None) -> Page[ResourceIdentifier]:
     if not policy.curates_crosswalk(actor):
         return Page([], 0, False, [])
-    conds = []
+    conds: list = []
     if needs_review:
         conds += [ResourceIdentifier.confidence < REVIEW_BELOW, ResourceIdentifier.confirmed_at.is_(None)]
     total = await session.scalar(select(func.count()).select_from(ResourceIdentifier).where(*conds))
@@ -183,7 +189,7 @@ async def split(session: AsyncSession, *, actor: Actor, identifier_id: object) -
 async def unmatched(session: AsyncSession, *, actor: Actor, first: int, after: str | None) -> Page[ResourceUnmatched]:
     if not policy.curates_crosswalk(actor):
         return Page([], 0, False, [])
-    conds = [ResourceUnmatched.resolved_service_id.is_(None)]
+    conds: list = [ResourceUnmatched.resolved_service_id.is_(None)]
     total = await session.scalar(select(func.count()).select_from(ResourceUnmatched).where(*conds))
     if after:
         [last] = decode_cursor(after, parts=1)

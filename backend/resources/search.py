@@ -61,7 +61,7 @@ def _open_during(windows: list[opening.Window]) -> object:
 
 def filtered(q: SearchQuery, *, now: datetime) -> Select:
     f = ["filter"]
-    conds = []
+    conds: list = []
     if not q.include_inactive:
         conds.append(ResourceService.status == ServiceStatus.ACTIVE.value)
     caps = taxonomy.parse_keys(q.capabilities, f + ["capabilities"])

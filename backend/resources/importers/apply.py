@@ -150,7 +150,7 @@ async def _apply_entries(session: AsyncSession, parsed: Parsed, imp: ResourceImp
         numbers = {r.corporate_number for r in chunk if r.corporate_number} - set(orgs)
         if numbers:
             orgs.update({o.corporate_number: o for o in await session.scalars(select(ResourceOrganization).where(
-                ResourceOrganization.corporate_number.in_(numbers)))})
+                ResourceOrganization.corporate_number.in_(numbers))) if o.corporate_number})
         loaded = await _Loaded.of(session, list(services))
         for r in chunk:
             ident = idents.get(r.value)
@@ -159,10 +159,11 @@ async def _apply_entries(session: AsyncSession, parsed: Parsed, imp: ResourceImp
                 if pool is None:
                     pool = await matching.candidate_pool(session, kinds={x.kind.value for x in records},
                                                          without_scheme=scheme)
-                sid, method, confidence, _ = pool.place(name=r.name, municipality_code=r.municipality_code, phone=r.phone)
-                if sid is not None:
+                found = pool.place(name=r.name, municipality_code=r.municipality_code, phone=r.phone)
+                if isinstance(found, matching.Placement):
+                    sid, method, confidence = found.service_id, found.method, found.confidence
                     pool.discard(sid)
-                    service = await session.get(ResourceService, sid)
+                    service = await _service(session, sid)
                     more = await _Loaded.of(session, [sid])
                     for table in ("locations", "phones", "schedules", "areas"):
                         getattr(loaded, table)[sid] = getattr(more, table).get(sid, [])
@@ -249,7 +250,7 @@ async def ensure_inferred_area(session: AsyncSession, service: ResourceService, 
 def _apply_phones(session: AsyncSession, service: ResourceService, ident: ResourceIdentifier, r: Record,
                   loaded: _Loaded) -> bool:
     """The source's phone and fax numbers; numbers a desk added stay."""
-    wanted = {(d, t): n for n, t in ((r.phone, "voice"), (r.fax, "fax")) if (d := editing.phone_digits(n))}
+    wanted = {(d, t): n for n, t in ((r.phone, "voice"), (r.fax, "fax")) if n and (d := editing.phone_digits(n))}
     rows = loaded.phones.setdefault(service.id, [])
     changed = False
     for row in list(rows):
@@ -345,21 +346,17 @@ async def _apply_registrations(session: AsyncSession, parsed: Parsed, imp: Resou
             ident = idents.get(r.value)
             new_match = False
             if ident is None:
-                kinds = tuple(k.value for k in kouseikyoku.section_kinds(r.service_type))
+                kinds = tuple(k.value for k in kouseikyoku.section_kinds(r.service_type or ""))
                 if kinds not in pools:
                     pools[kinds] = await matching.candidate_pool(session, kinds=kinds, without_scheme=scheme,
                                                                  prefixes=prefixes)
                 pool = pools[kinds]
-                sid = await _code_match(session, r)
-                if sid is not None and not await _has_identifier(session, sid, scheme):
-                    method, confidence = MatchMethod.CODE, matching.CONFIDENCE[MatchMethod.CODE]
-                else:
-                    sid, method, confidence, reason = pool.place(name=r.name, municipality_code=r.municipality_code,
-                                                                 phone=r.phone)
-                    if sid is None:
-                        report.unmatched.append(Unplaced(r.line, r.value, r.name, reason))
-                        await _keep_unmatched(session, imp, r, reason)
-                        continue
+                found = await _place(session, r, pool, scheme)
+                if isinstance(found, str):
+                    report.unmatched.append(Unplaced(r.line, r.value, r.name, found))
+                    await _keep_unmatched(session, imp, r, found)
+                    continue
+                sid, method, confidence = found.service_id, found.method, found.confidence
                 pool.discard(sid)
                 ident = ResourceIdentifier(service_id=sid, scheme=scheme, value=r.value, method=method.value,
                                            confidence=confidence)
@@ -375,6 +372,22 @@ async def _apply_registrations(session: AsyncSession, parsed: Parsed, imp: Resou
         await session.flush()
 
 
+async def _place(session: AsyncSession, r: Record, pool: matching.CandidatePool,
+                 scheme: str) -> matching.Placement | str:
+    """A 名簿 row's entry: by a code both sources use first, then the crosswalk's phone and name rules."""
+    sid = await _code_match(session, r)
+    if sid is not None and not await _has_identifier(session, sid, scheme):
+        return matching.Placement(sid, MatchMethod.CODE, matching.CONFIDENCE[MatchMethod.CODE])
+    return pool.place(name=r.name, municipality_code=r.municipality_code, phone=r.phone)
+
+
+async def _service(session: AsyncSession, service_id: int, *, lock: bool = False) -> ResourceService:
+    service = await session.get(ResourceService, service_id, with_for_update=lock)
+    if service is None:                     # the crosswalk only points at entries that exist (FK, cascade)
+        raise LookupError(f"resource_service {service_id}")
+    return service
+
+
 async def _has_identifier(session: AsyncSession, service_id: int, scheme: str) -> bool:
     return await session.scalar(select(ResourceIdentifier.id).where(ResourceIdentifier.service_id == service_id,
                                                                     ResourceIdentifier.scheme == scheme)) is not None
@@ -382,7 +395,7 @@ async def _has_identifier(session: AsyncSession, service_id: int, scheme: str) -
 
 async def _register(session: AsyncSession, ident: ResourceIdentifier, r: Record, as_of: date,
                     imp: ResourceImport) -> bool:
-    service = await session.get(ResourceService, ident.service_id, with_for_update=True)
+    service = await _service(session, ident.service_id, lock=True)
     label = f"{taxonomy.sources()['kouseikyoku']['label']} {as_of.year}年{as_of.month}月{as_of.day}日時点"
     attrs = await editing.attributes_of(session, service.id)
     changed = False
@@ -425,6 +438,8 @@ async def place_record(session: AsyncSession, *, unmatched: ResourceUnmatched, s
                        method: MatchMethod, confidence: float, actor: Actor | None = None) -> ResourceIdentifier:
     """An unmatched 名簿 row placed on an entry (by an admin, or by a later import's crosswalk)."""
     imp = await session.get(ResourceImport, unmatched.import_id)
+    if imp is None:
+        raise LookupError(f"resource_import {unmatched.import_id}")
     ident = ResourceIdentifier(service_id=service.id, scheme=unmatched.scheme, value=unmatched.value,
                                method=method.value, confidence=confidence,
                                confirmed_by_id=actor.user_id if actor and method is MatchMethod.ADMIN else None,
@@ -444,20 +459,16 @@ async def _retry_unmatched(session: AsyncSession) -> int:
     pools: dict[tuple[str, ...], matching.CandidatePool] = {}
     for row in rows:
         r = record_of(row.record)
-        sid = await _code_match(session, r)
-        method, confidence = MatchMethod.CODE, matching.CONFIDENCE[MatchMethod.CODE]
-        if sid is None or await _has_identifier(session, sid, row.scheme):
-            kinds = tuple(k.value for k in kouseikyoku.section_kinds(r.service_type))
-            if kinds not in pools:
-                pools[kinds] = await matching.candidate_pool(session, kinds=kinds, without_scheme=row.scheme,
-                                                             prefixes={r.value[:2]})
-            sid, method, confidence, _ = pools[kinds].place(name=r.name, municipality_code=r.municipality_code,
-                                                            phone=r.phone)
-            if sid is None:
-                continue
-            pools[kinds].discard(sid)
-        service = await session.get(ResourceService, sid)
-        await place_record(session, unmatched=row, service=service, method=method, confidence=confidence)
+        kinds = tuple(k.value for k in kouseikyoku.section_kinds(r.service_type or ""))
+        if kinds not in pools:
+            pools[kinds] = await matching.candidate_pool(session, kinds=kinds, without_scheme=row.scheme,
+                                                         prefixes={r.value[:2]})
+        found = await _place(session, r, pools[kinds], row.scheme)
+        if isinstance(found, str):
+            continue
+        pools[kinds].discard(found.service_id)
+        await place_record(session, unmatched=row, service=await _service(session, found.service_id),
+                           method=found.method, confidence=found.confidence)
         placed += 1
     return placed
 

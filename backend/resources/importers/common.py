@@ -149,7 +149,9 @@ class Columns:
             return -1
         return index
 
-    def label(self, index: int) -> str:
+    def label(self, index: int | None) -> str:
+        if index is None or not 0 <= index < len(self.names):
+            return "列"
         return f"{index + 1}列目（{self.names[index]}）"
 
 

@@ -52,7 +52,7 @@ class _Institution:
 
 
 def section_kinds(section: str) -> tuple[ServiceKind, ...]:
-    return SECTIONS[section][1]
+    return SECTIONS[section][1] if section in SECTIONS else ()
 
 
 def _section(text: str) -> str | None:
@@ -88,7 +88,7 @@ def parse(data: bytes, *, as_of: date | None, section: str | None = None) -> Par
     as_of = as_of or found_date
     if as_of is None:
         problems.append(Problem(1, "時点", "名簿の時点（「令和7年10月1日現在」など）が見つかりません。--as-of で指定してください。"))
-    if problems:
+    if problems or as_of is None:
         raise ImportRefused(problems)
     records = []
     for inst in institutions.values():

@@ -84,7 +84,9 @@ def parse_facilities(data: bytes, *, kind_name: str, as_of: date) -> Parsed:
     slots = [(i, cols.find(f"{d}_開店時間帯{n}_開始時間"), cols.find(f"{d}_開店時間帯{n}_終了時間"))
              for i, d in enumerate(DAYS) for n in range(1, 5)]
     slots = [s for s in slots if s[1] is not None and s[2] is not None]
-    records, warnings, seen = [], [], {}
+    records: list[Record] = []
+    warnings: list[Problem] = []
+    seen: dict[str, int] = {}
     for line, row in rows:
         if not any(v.strip() for v in row):
             continue
