@@ -130,8 +130,8 @@ async def search(session: AsyncSession, *, actor: Actor, query: SearchQuery, fir
         return Page([], 0, False, [])
     stmt = filtered(query, now=utcnow())
     start = _offset(after)
-    # the total rides along with the page (a window count): one pass over the directory, not two
-    found = (await session.execute(stmt.add_columns(func.count().over().label("total"))
+    # ids and the total (a window count) in one narrow pass over the directory; then the page's rows by id
+    found = (await session.execute(stmt.with_only_columns(ResourceService.id, func.count().over().label("total"))
                                    .order_by(ResourceService.capabilities_confirmed_on.desc().nulls_last(),
                                              ResourceService.id).offset(start).limit(first + 1))).all()
     if found:
@@ -140,9 +140,11 @@ async def search(session: AsyncSession, *, actor: Actor, query: SearchQuery, fir
         total = await session.scalar(stmt.with_only_columns(func.count(ResourceService.id)).order_by(None)) or 0
     else:
         total = 0
-    rows = [r[0] for r in found]
-    has_next = len(rows) > first
-    rows = rows[:first]
+    has_next = len(found) > first
+    ids = [r.id for r in found[:first]]
+    by_id = {s.id: s for s in await session.scalars(select(ResourceService).where(ResourceService.id.in_(ids)))} \
+        if ids else {}
+    rows = [by_id[i] for i in ids]
     return Page(rows, total, has_next, [encode_cursor("resource", start + i) for i in range(len(rows))])
 
 

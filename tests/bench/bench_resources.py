@@ -95,9 +95,9 @@ async def seed(url: str):
         if sid % 2000 == 0:
             await flush()
     await flush()
-    async with engine.connect() as conn:   # what autovacuum does after an import: the planner needs statistics
+    async with engine.connect() as conn:   # what autovacuum does after an import: statistics for the planner, the visibility map
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("ANALYZE"))
+        await conn.execute(text("VACUUM ANALYZE"))
     await engine.dispose()
     return world, municipalities
 
@@ -149,7 +149,7 @@ kind, phones, address, open-now, staleness, vacancy and the asked-for capabiliti
 {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on 2 cores). Capability filters are one integer test on the
 service row (`capable_mask & wanted = wanted`, the masks kept by the service layer); coverage and hours
 are `EXISTS` on the indexed area and schedule rows; each page costs a fixed number of statements (the
-count rides on the page as a window function; the page's phones, locations, hours, vacancy and
+ids and the total come from one narrow query (a window count), then the page's phones, locations, hours, vacancy and
 capabilities are loaded with it in the same session, one statement each).
 """
     write_section("Resource search", body)
