@@ -10,19 +10,23 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from backend.accounts.actor import Actor
 from backend.audit.models import AuditEvent
-from backend.db import transaction
+from backend.db import transaction, utcnow
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 def record(session: AsyncSession, *, actor: Actor | None, operation: str, entity_type: str,
            entity_id: object | None, fields: Iterable[str] = (), record_ids: Iterable[int] | None = None) -> None:
-    """`actor` None: nobody known acted (a failed log-in for an address that matches no account)."""
-    session.add(AuditEvent(
+    """`actor` None: nobody known acted (a failed log-in for an address that matches no account). The row is
+    written with the transaction's commit (one INSERT for all of them), or not at all if it rolls back."""
+    session.info.setdefault(_PENDING, []).append(dict(
+        at=utcnow(),
         actor_id=actor.user_id if actor else None,
         actor_role=str(actor.role) if actor else None,
         operation=operation,
@@ -32,6 +36,22 @@ def record(session: AsyncSession, *, actor: Actor | None, operation: str, entity
         request_id=request_id.get(),
         record_ids=sorted(set(record_ids)) if record_ids is not None else None,
     ))
+
+
+_PENDING = "renkei_audit_rows"
+_INSERT = insert(AuditEvent.__table__)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.execute(_INSERT, rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 @dataclass

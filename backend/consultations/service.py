@@ -32,6 +32,9 @@ EARLIEST = datetime.fromisoformat("2015-04-01T00:00:00+09:00")  # the programme'
 GROUPING_DELAY = timedelta(minutes=10)
 
 
+_INSERT = insert(Consultation.__table__).returning(Consultation.id)
+
+
 class AlreadyLogged(Exception):
     """The idempotency key was used before: the caller fetches the first consultation."""
 
@@ -119,7 +122,8 @@ async def log(session: AsyncSession, *, actor: Actor, data: NewConsultation) -> 
         scenes = [CareScene(s["scene"]) for s in suggestions]
         primary = scenes[0] if scenes else None
     subject = data.subject
-    consultation = Consultation(
+    now = utcnow()
+    values = dict(
         hub_id=actor.hub_id, municipality_code=municipality.code, idempotency_key=key,
         received_at=received_at, fiscal_year=fiscal_year_of(received_at), channel=data.channel.value,
         caller_role=data.caller_role.value,
@@ -131,14 +135,15 @@ async def log(session: AsyncSession, *, actor: Actor, data: NewConsultation) -> 
         care_level=subject.care_level.value if subject and subject.care_level else None,
         living_situation=subject.living_situation.value if subject and subject.living_situation else None,
         subject_flags_mask=mask_of(subject.flags) if subject else 0,
-        follow_up_on=follow_up_on, status=ConsultationStatus.RECEIVED.value,
-        created_by_id=actor.user_id, assignee_id=actor.user_id,
+        follow_up_on=follow_up_on, status=ConsultationStatus.RECEIVED.value, version=1,
+        created_by_id=actor.user_id, assignee_id=actor.user_id, created_at=now, updated_at=now,
     )
-    session.add(consultation)
+    # one Core INSERT … RETURNING id: the intake path has no use for the unit of work's bookkeeping
     try:
-        await session.flush()
+        consultation_id = await session.scalar(_INSERT, values)
     except IntegrityError:
         raise AlreadyLogged() from None
+    consultation = Consultation(id=consultation_id, **values)   # what the caller shows; not in the session
     audit.record(session, actor=actor, operation="consultation.log", entity_type="consultation",
                  entity_id=consultation.id, fields=_given_fields(data))
     await _schedule_grouping(session, hub_id=actor.hub_id, fiscal_year=consultation.fiscal_year)

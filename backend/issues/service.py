@@ -62,7 +62,7 @@ async def request_grouping(session: AsyncSession, *, actor: Actor, hub_id: str |
         span = f"{first}〜{current}年度" if first is not None else "まだ相談がありません"
         raise UserInputError(["fiscalYear"], f"{fiscal_year}年度はこの拠点のデータの範囲外です（{span}）。", "OUT_OF_RANGE")
     # a pending deferred run of the same hub-year is brought forward, not duplicated
-    job = await jobs.enqueue(session, kind="group_hub", args={"hub_id": hid, "fiscal_year": fiscal_year},
+    job = await jobs.queued(session, kind="group_hub", args={"hub_id": hid, "fiscal_year": fiscal_year},
                              actor=actor, hub_id=hid)
     audit.record(session, actor=actor, operation="issues.request_grouping", entity_type="hub", entity_id=hid,
                  fields=["fiscalYear"])

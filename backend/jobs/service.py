@@ -3,8 +3,9 @@ commit the row is handed to the runner (arq, or the in-process runner). The swee
 left queued, so an outage of the queue delays work and loses none."""
 
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import case, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,27 +19,42 @@ from backend.jobs.models import Job
 from backend.jobs.runner import due_clause
 
 
+@cache
+def _insert(dialect: str):
+    """Built once: the statement's structure is the same for every job, only its parameters change."""
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (make(Job.__table__).on_conflict_do_nothing(index_elements=[Job.key], index_where=text("status = 'queued'"))
+            .returning(Job.id))
+
+
 async def enqueue(session: AsyncSession, *, kind: str, args: dict, defer: timedelta = timedelta(0),
-                  actor: Actor | None = None, hub_id: int | None = None, prefecture_code: str | None = None) -> Job:
-    """The only way to queue work: one INSERT in the caller's transaction. A kind with a key keeps one
-    pending job per key (the partial unique index): a second request for the same work reuses the pending
-    row and brings its start forward if asked sooner, so a burst of writes costs one run. Concurrent
-    requests for the same key cannot both insert (no read-then-insert race)."""
+                  actor: Actor | None = None, hub_id: int | None = None, prefecture_code: str | None = None
+                  ) -> int | None:
+    """The only way to queue work: one INSERT in the caller's transaction, returning the job's id. A kind
+    with a key keeps one pending job per key (the partial unique index), so a burst of writes costs one
+    run and two concurrent requests cannot both insert. When a job of the key is already pending, a request
+    for now brings it forward (and gets its id); a request for later is covered by it (None: nothing locked,
+    no further round trip — the intake path)."""
     declared = kinds.get(kind)
     if declared is None:
         raise LookupError(f"no job kind {kind!r}")
-    run_after = utcnow() + defer
-    values = dict(kind=kind, key=declared.key(args) if declared.key else None, args=args, status="queued",
-                  attempts=0, max_attempts=declared.attempts, hub_id=hub_id, prefecture_code=prefecture_code,
-                  created_by_id=actor.user_id if actor else None, enqueued_at=utcnow(), run_after=run_after)
-    dialect_insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = dialect_insert(Job).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Job.key], index_where=text("status = 'queued'"),
-        set_={"run_after": case((stmt.excluded.run_after < Job.run_after, stmt.excluded.run_after),
-                                else_=Job.run_after)})
-    # the row as inserted or as it now stands (the pending one, perhaps brought forward): one round trip
-    return await session.scalar(stmt.returning(Job), execution_options={"populate_existing": True})
+    now = utcnow()
+    key = declared.key(args) if declared.key else None
+    values = dict(kind=kind, key=key, args=args, status="queued", attempts=0, max_attempts=declared.attempts,
+                  hub_id=hub_id, prefecture_code=prefecture_code, created_by_id=actor.user_id if actor else None,
+                  enqueued_at=now, run_after=now + defer, dispatched_at=None, started_at=None, finished_at=None,
+                  error=None)
+    job_id = await session.scalar(_insert(session.bind.dialect.name), values)
+    if job_id is not None or defer:
+        return job_id
+    return await session.scalar(update(Job).where(Job.key == key, Job.status == "queued")
+                                .values(run_after=now).returning(Job.id))
+
+
+async def queued(session: AsyncSession, *, kind: str, args: dict, **kwargs) -> Job:
+    """`enqueue` for the callers that show the job to a person (its status, in a payload)."""
+    job_id = await enqueue(session, kind=kind, args=args, **kwargs)
+    return await session.get(Job, job_id)
 
 
 async def get_visible(session: AsyncSession, *, actor: Actor, job_id: int) -> Job | None:

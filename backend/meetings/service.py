@@ -80,7 +80,7 @@ async def schedule(session: AsyncSession, *, actor: Actor, hub_id, title: str, h
     for issue in issues:
         if issue.status in (RegionalIssueStatus.CANDIDATE.value, RegionalIssueStatus.CONFIRMED.value):
             issue.status = RegionalIssueStatus.ON_AGENDA.value
-    job = await jobs.enqueue(session, kind="build_packet",
+    job = await jobs.queued(session, kind="build_packet",
                              args={"meeting_id": meeting.id}, actor=actor, hub_id=hid)
     audit.record(session, actor=actor, operation="meeting.schedule", entity_type="hub_meeting", entity_id=meeting.id,
                  fields=["title", "heldOn", "issueIds", "recipientEmails"])
@@ -107,7 +107,7 @@ async def request_send(session: AsyncSession, *, actor: Actor, meeting_id) -> Jo
         if meeting is not None:
             audit.denied("meeting.send", "hub_meeting", meeting.id)
         raise NotFound(["meetingId"], "会議")
-    job = await jobs.enqueue(session, kind="send_packet",
+    job = await jobs.queued(session, kind="send_packet",
                              args={"meeting_id": meeting.id}, actor=actor, hub_id=meeting.hub_id)
     audit.record(session, actor=actor, operation="meeting.send", entity_type="hub_meeting", entity_id=meeting.id)
     return job

@@ -202,7 +202,7 @@ async def request_report(session: AsyncSession, *, actor: Actor, prefecture_code
     report = PrefectureReport(prefecture_code=code, fiscal_year=fiscal_year, requested_by_id=actor.user_id)
     session.add(report)
     await session.flush()
-    job = await jobs.enqueue(session, kind="build_report",
+    job = await jobs.queued(session, kind="build_report",
                              args={"report_id": report.id}, actor=actor, prefecture_code=code)
     audit.record(session, actor=actor, operation="report.request", entity_type="prefecture_report",
                  entity_id=report.id, fields=["prefectureCode", "fiscalYear"])

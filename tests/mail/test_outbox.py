@@ -43,7 +43,7 @@ async def test_queued_message_arrives_once_even_if_its_job_runs_twice(settings, 
     d = dispatcher_for(settings, sessions, config.port)
     await d.run_pending()
     async with transaction(sessions) as s:  # the same job delivered again (a redelivery after a crash)
-        job = await jobs.enqueue(s, kind="send_mail", args={"message_id": outbox_id})
+        job = await jobs.queued(s, kind="send_mail", args={"message_id": outbox_id})
     await runner.execute(sessions, job.id, settings=d.settings)
     assert len(handler.envelopes) == 1
     msg = message_from_bytes(handler.envelopes[0].content, policy=policy.default)

@@ -28,7 +28,7 @@ LOG = operation("coordinator.graphql", "LogConsultation")
 async def _queue_diagnostic(sessions, *, seconds: float = 0.0, hub_id: int | None = None) -> tuple[int, str]:
     marker = uuid.uuid4().hex
     async with transaction(sessions) as s:
-        job = await jobs.enqueue(s, kind="diagnostic_sleep", args={"seconds": seconds, "marker": marker}, actor=SYSTEM,
+        job = await jobs.queued(s, kind="diagnostic_sleep", args={"seconds": seconds, "marker": marker}, actor=SYSTEM,
                                  hub_id=hub_id)
     return job.id, marker
 
@@ -140,7 +140,7 @@ async def test_transient_failure_retries_with_backoff_then_gives_up(sessions, mo
         raise runner.TransientJobError("still down")
 
     async with transaction(sessions) as s:
-        flaky_job = await jobs.enqueue(s, kind="test_flaky", args={})
+        flaky_job = await jobs.queued(s, kind="test_flaky", args={})
     first = await runner.execute(sessions, flaky_job.id)
     assert first.status == "retry" and first.retry_in >= timedelta(seconds=15)
     row = await _job(sessions, flaky_job.id)

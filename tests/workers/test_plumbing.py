@@ -54,7 +54,7 @@ async def test_concurrent_requests_for_the_same_work_share_one_job(settings, wor
 
     async def request() -> int:
         async with transaction(sessions) as s:
-            return (await jobs.enqueue(s, kind="group_hub", args=args, hub_id=world.hub_id)).id
+            return (await jobs.queued(s, kind="group_hub", args=args, hub_id=world.hub_id)).id
 
     ids = await asyncio.gather(*(request() for _ in range(6)))
     assert len(set(ids)) == 1
