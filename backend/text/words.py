@@ -1,0 +1,74 @@
+"""Japanese words with Sudachi (the core dictionary ships in the `sudachidict-core` wheel): content
+words for the classifier, whole noun phrases for issue key terms and titles."""
+
+from functools import cache
+
+from sudachipy import dictionary, tokenizer
+
+_MODE = tokenizer.Tokenizer.SplitMode.C   # the longest units: 訪問診療, 地域包括支援センター
+_CONTENT = frozenset(("名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞"))
+_NEGATION = frozenset(("ない", "ず", "ぬ"))   # 決まらない and 決まる must not look alike
+# nouns that say nothing about a problem, however often they occur
+_EMPTY_NOUNS = frozenset((
+    "こと", "もの", "ところ", "ため", "よう", "方", "者", "人", "件", "等", "など", "とき", "時", "際", "中", "後", "前",
+    "今", "今回", "今日", "先日", "以前", "場合", "相談", "連絡", "確認", "問い合わせ", "お問い合わせ", "依頼", "希望",
+    "状況", "内容", "話", "様子", "感じ", "自分", "本人", "家族", "ご家族", "さん", "様", "方々", "皆", "他", "ほか",
+    "同じ", "毎日", "何", "誰", "どこ", "いつ", "どう", "これ", "それ", "あれ", "ここ", "そこ", "一", "二", "三",
+))
+
+
+_TRAILING = frozenset(("なし", "等", "など", "ら"))
+
+
+@cache
+def _tokenizer():
+    return dictionary.Dictionary().create(_MODE)
+
+
+def tokens(text: str) -> list:
+    return list(_tokenizer().tokenize(text))
+
+
+def content_words(text: str) -> list[str]:
+    """Lemmas (normalised forms: ｹｱﾏﾈ and ケアマネ alike) of content words and negations, then
+    adjacent pairs joined by `_` — the classifier's word features."""
+    out = []
+    for m in tokens(text):
+        pos = m.part_of_speech()[0]
+        lemma = m.normalized_form()
+        if pos in _CONTENT or (pos == "助動詞" and lemma in _NEGATION):
+            out.append(lemma)
+    return out + [f"{a}_{b}" for a, b in zip(out, out[1:])]
+
+
+def _is_noun_part(m) -> bool:
+    pos = m.part_of_speech()
+    if pos[0] == "名詞":
+        return pos[1] not in ("数詞", "代名詞")
+    return pos[0] in ("接頭辞",) or (pos[0] == "接尾辞" and pos[1] == "名詞的")
+
+
+def noun_phrases(text: str) -> list[str]:
+    """Whole noun phrases in reading order: runs of nouns with their prefixes and noun suffixes
+    (在宅 + 医 → 在宅医, 退院前 + カンファ → 退院前カンファ). Never a verb stem or an inflection, so
+    never a fragment like 「決まら」「いない」."""
+    phrases, run = [], []
+
+    def close() -> None:
+        while run and run[0].part_of_speech()[0] == "接尾辞":  # a suffix cannot start a phrase
+            run.pop(0)
+        while run and (run[-1].part_of_speech()[0] == "接頭辞" or run[-1].surface() in _TRAILING):
+            run.pop()  # nor a prefix or a bare 「なし」 end it
+        if run:
+            phrase = "".join(m.surface() for m in run)
+            if len(phrase) >= 2 and phrase not in _EMPTY_NOUNS and not phrase.isdigit():
+                phrases.append(phrase)
+        run.clear()
+
+    for m in tokens(text):
+        if _is_noun_part(m):
+            run.append(m)
+        else:
+            close()
+    close()
+    return phrases
