@@ -10,3 +10,4 @@ from backend.mail.models import OutboxMessage  # noqa: F401
 from backend.meetings.models import AgendaItem, HubMeeting  # noqa: F401
 from backend.regions.models import Area, AreaMunicipality, Hub, Municipality, Prefecture  # noqa: F401
 from backend.reports.models import PrefectureReport  # noqa: F401
+from backend.text.models import TextModel  # noqa: F401

@@ -9,6 +9,8 @@ from backend.jobs.runner import handler
 @handler("group_hub", timeout=600)
 async def group_hub(session: AsyncSession, args: dict) -> None:
     from backend.issues import service as issues
+    from backend.text import store
+    await store.refresh(session)   # the version the last `train` stored, whichever worker ran it
     await issues.regroup(session, hub_id=args["hub_id"], fiscal_year=args["fiscal_year"])
 
 
@@ -26,6 +28,12 @@ async def diagnostic_sleep(session: AsyncSession, args: dict) -> None:
 async def reclassify(session: AsyncSession, args: dict) -> None:
     from backend.consultations import service as consultations
     await consultations.reclassify(session)
+
+
+@handler("train", timeout=900)
+async def train(session: AsyncSession, args: dict) -> None:
+    from backend.consultations import service as consultations
+    await consultations.train_classifier(session)
 
 
 import backend.mail.jobs  # noqa: E402,F401  send_mail, follow_up_reminders

@@ -1,4 +1,5 @@
-"""What the cron runs: nightly regrouping of hubs with new consultations, daily reminders."""
+"""What the cron runs: nightly regrouping of hubs with new consultations and training of the scene
+model, daily reminders."""
 
 from datetime import timedelta
 
@@ -19,11 +20,13 @@ async def nightly(sessions: async_sessionmaker[AsyncSession]) -> int:
         for hub_id, fy in pairs:
             await jobs.enqueue(session, kind="group_hub", key=f"group_hub:{hub_id}:{fy}",
                                args={"hub_id": hub_id, "fiscal_year": fy}, hub_id=hub_id)
-        # the lexicon changed since some suggestions were made (a deployment extended it)
+        # the model or the lexicon changed since some suggestions were made (a deployment extended it)
         from backend.consultations import service as consultations
         if await consultations.needs_reclassification(session):
-            from backend.text.scenes import lexicon_version
-            await jobs.enqueue(session, kind="reclassify", key=f"reclassify:{lexicon_version()}", args={})
+            from backend.text.store import suggestion_version
+            await jobs.enqueue(session, kind="reclassify", key=f"reclassify:{suggestion_version()}", args={})
+        # learn from the scenes coordinators confirmed or corrected; a new version queues reclassify
+        await jobs.enqueue(session, kind="train", key=f"train:{utcnow().date().isoformat()}", args={})
     return len(pairs)
 
 

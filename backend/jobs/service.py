@@ -14,7 +14,7 @@ from backend.jobs.runner import due_clause
 from backend.taxonomy import Role
 
 # kinds and how many times a transient failure is retried
-MAX_ATTEMPTS = {"group_hub": 5, "classify": 5, "reclassify": 3, "build_packet": 5, "send_packet": 5,
+MAX_ATTEMPTS = {"group_hub": 5, "classify": 5, "reclassify": 3, "train": 3, "build_packet": 5, "send_packet": 5,
                 "send_mail": 8, "build_report": 3, "follow_up_reminders": 3}
 
 

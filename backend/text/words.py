@@ -22,7 +22,7 @@ _TRAILING = frozenset(("なし", "等", "など", "ら"))
 
 @cache
 def _tokenizer():
-    return dictionary.Dictionary().create(_MODE)
+    return dictionary.Dictionary().tokenizer(mode=_MODE)
 
 
 def tokens(text: str) -> list:
@@ -48,11 +48,8 @@ def _is_noun_part(m) -> bool:
     return pos[0] in ("接頭辞",) or (pos[0] == "接尾辞" and pos[1] == "名詞的")
 
 
-def noun_phrases(text: str) -> list[str]:
-    """Whole noun phrases in reading order: runs of nouns with their prefixes and noun suffixes
-    (在宅 + 医 → 在宅医, 退院前 + カンファ → 退院前カンファ). Never a verb stem or an inflection, so
-    never a fragment like 「決まら」「いない」."""
-    phrases, run = [], []
+def _noun_runs(text: str) -> list[list]:
+    runs, run = [], []
 
     def close() -> None:
         while run and run[0].part_of_speech()[0] == "接尾辞":  # a suffix cannot start a phrase
@@ -60,9 +57,7 @@ def noun_phrases(text: str) -> list[str]:
         while run and (run[-1].part_of_speech()[0] == "接頭辞" or run[-1].surface() in _TRAILING):
             run.pop()  # nor a prefix or a bare 「なし」 end it
         if run:
-            phrase = "".join(m.surface() for m in run)
-            if len(phrase) >= 2 and phrase not in _EMPTY_NOUNS and not phrase.isdigit():
-                phrases.append(phrase)
+            runs.append(list(run))
         run.clear()
 
     for m in tokens(text):
@@ -71,4 +66,29 @@ def noun_phrases(text: str) -> list[str]:
         else:
             close()
     close()
-    return phrases
+    return runs
+
+
+def _keep(phrase: str) -> bool:
+    return len(phrase) >= 2 and phrase not in _EMPTY_NOUNS and not phrase.isdigit()
+
+
+def noun_phrases(text: str) -> list[str]:
+    """Whole noun phrases in reading order: runs of nouns with their prefixes and noun suffixes
+    (在宅 + 医 → 在宅医, 退院前 + カンファ → 退院前カンファ). Never a verb stem or an inflection, so
+    never a fragment like 「決まら」「いない」."""
+    return [p for p in ("".join(m.surface() for m in run) for run in _noun_runs(text)) if _keep(p)]
+
+
+def key_phrases(text: str) -> set[str]:
+    """Candidate key terms: each noun phrase, the nouns inside it and its two-word parts (来週退院 →
+    来週退院, 退院), so that notes naming the same thing in longer or shorter phrases meet."""
+    out = set()
+    for run in _noun_runs(text):
+        out.add("".join(m.surface() for m in run))
+        for i, m in enumerate(run):
+            if m.part_of_speech()[0] == "名詞":
+                out.add(m.surface())
+            if i + 1 < len(run) and run[i + 1].part_of_speech()[0] != "接頭辞" and m.part_of_speech()[0] != "接尾辞":
+                out.add(m.surface() + run[i + 1].surface())
+    return {p for p in out if _keep(p)}
