@@ -39,10 +39,10 @@ from backend.text.words import key_phrases
 PROBLEMS = Path(__file__).with_name("problems.toml")
 MIN_MEMBERS = 2
 MAX_KEY_TERMS = 6
-KNOWN_RATIO = 1.35        # similarity to a problem ÷ its own notes' typical similarity, to join it
-CLUSTER_DISTANCE = 0.85   # cosine distance (average linkage) that still makes one new problem
-MARGIN_WEIGHT = 1.0       # how much beating the runner-up problem counts towards KNOWN_RATIO
-SCENE_WEIGHT = 0.02       # how much a problem's usual scenes count when two problems match alike
+KNOWN_RATIO = 1.1         # similarity to a problem ÷ its own notes' typical similarity, to join it
+CLUSTER_DISTANCE = 0.95   # cosine distance (average linkage) that still makes one new problem
+MARGIN_WEIGHT = 0.5       # how much beating the runner-up problem counts towards KNOWN_RATIO
+SCENE_WEIGHT = 0.05       # how much a problem's usual scenes count when two problems match alike
 TAUGHT_BONUS = 0.02       # a manager's own issue wins over the shipped catalogue when they match alike
 LATENT_DIMENSIONS = 100
 LINKAGE_LIMIT = 3000      # larger scenes are clustered in batches of this size (memory is quadratic)
