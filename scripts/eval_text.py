@@ -33,7 +33,7 @@ from sklearn.metrics import adjusted_rand_score, v_measure_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from backend.text import corpus, grouping  # noqa: E402
-from backend.text.model import SCENES, Example, train  # noqa: E402
+from backend.text.model import Example, train  # noqa: E402
 from backend.text.scenes import Lexicon, default_lexicon  # noqa: E402
 from scripts.quality_doc import write_section  # noqa: E402
 

@@ -14,6 +14,7 @@ Both thresholds were chosen by cross-validation on the shipped notes (`scripts/e
 Only problems seen at least twice become issues. Titles of new issues and every issue's key terms are
 whole noun phrases (Sudachi). Pure and deterministic: the same notes give the same issues."""
 
+import sys
 import tomllib
 import unicodedata
 from collections import Counter, defaultdict
@@ -31,7 +32,7 @@ from sklearn.preprocessing import normalize as l2_rows
 from threadpoolctl import threadpool_limits
 
 from backend.text import corpus
-from backend.text.features import combined
+from backend.text.features import vectors
 from backend.text.model import SceneModel
 from backend.text.scenes import SCENES, Lexicon, LexiconError, default_lexicon
 from backend.text.words import key_phrases
@@ -45,6 +46,8 @@ MARGIN_WEIGHT = 0.5       # how much beating the runner-up problem counts toward
 SCENE_WEIGHT = 0.05       # how much a problem's usual scenes count when two problems match alike
 TAUGHT_BONUS = 0.02       # a manager's own issue wins over the shipped catalogue when they match alike
 LATENT_DIMENSIONS = 100
+LATENT_FEATURES = 20000
+LATENT_SAMPLE = 5000
 LINKAGE_LIMIT = 3000      # larger scenes are clustered in batches of this size (memory is quadratic)
 MAX_TAUGHT_EXAMPLES = 50  # per issue, the most recent taught members compared one by one
 
@@ -158,7 +161,7 @@ class Catalogue:
 
 def _vectors(model: SceneModel, texts: list[str], lexicon: Lexicon | None = None) -> sp.csr_matrix:
     lexicon = lexicon or default_lexicon()
-    return combined(*model.features.transform([lexicon.prepare(t) for t in texts]))
+    return vectors(model.features, [lexicon.prepare(t) for t in texts])
 
 
 _catalogues: dict[tuple, Catalogue] = {}
@@ -256,15 +259,25 @@ def _best_targets(X: sp.csr_matrix, notes: list[Note], t: _Targets, banned: list
 def _latent(X: sp.csr_matrix, background: sp.csr_matrix) -> np.ndarray:
     """Unit vectors in a latent semantic space learned from these notes and the labelled ones:
     notes that share no word can still be close when their words keep the same company."""
-    both = sp.vstack([X, background]).tocsr().astype(np.float32)
-    shared = np.flatnonzero(np.bincount(both.indices, minlength=both.shape[1]) >= 2)  # a feature of one note links nothing
-    both, X = both[:, shared], X[:, shared].astype(np.float32)
+    counts = np.bincount(X.indices, minlength=X.shape[1]) + np.bincount(background.indices, minlength=X.shape[1])
+    # a feature of one note links nothing; beyond the most shared LATENT_FEATURES the rest add memory
+    # (the SVD's dense factors are features × dimensions), not meaning
+    shared = np.flatnonzero(counts >= 2)
+    if len(shared) > LATENT_FEATURES:
+        shared = np.sort(shared[np.argsort(-counts[shared], kind="stable")[:LATENT_FEATURES]])
+    X = X[:, shared]
+    # the space is learned from at most LATENT_SAMPLE of the notes (memory), then every note is placed in it
+    sample = np.arange(X.shape[0])
+    if len(sample) > LATENT_SAMPLE:
+        sample = np.sort(np.random.default_rng(0).choice(sample, LATENT_SAMPLE, replace=False))
+    both = sp.vstack([X[sample], background[:, shared]], format="csr", dtype=np.float32)
     k = min(LATENT_DIMENSIONS, both.shape[0] - 1, both.shape[1] - 1)
     if k < 2:
         return l2_rows(X.toarray())
     with threadpool_limits(1):   # small dense steps: threads only contend (measured 2-8× slower on 2 cores)
         svd = TruncatedSVD(n_components=k, random_state=0, algorithm="randomized", n_iter=5).fit(both)
-        return l2_rows(svd.transform(X))
+        del both
+        return np.vstack([l2_rows(svd.transform(X[i:i + 5000])) for i in range(0, X.shape[0], 5000)])
 
 
 def _clusters(E: np.ndarray, distance: float) -> list[list[int]]:
@@ -301,7 +314,7 @@ def _clusters(E: np.ndarray, distance: float) -> list[list[int]]:
 
 # --- naming --------------------------------------------------------------------------------------
 
-def _key_terms(members: list[int], phrases: list[set[str]], df: Counter, n: int) -> list[str]:
+def _key_terms(members: list[int], phrases: list[tuple[str, ...]], df: Counter, n: int) -> list[str]:
     """The noun phrases that most set these consultations apart from the hub-year's others."""
     inside = Counter(p for i in members for p in phrases[i])
     need = 2 if len(members) >= 2 else 1
@@ -371,7 +384,9 @@ def group(notes: Iterable[Note], existing: Sequence[ExistingIssue] = (), *, mode
 
     if leftovers:
         rows = [k for scene in sorted(leftovers) for k in leftovers[scene]]
-        E = _latent(X[rows], cat.labelled)
+        left = X[rows]
+        del X   # 20,000 notes: each copy of the matrix is some 50 MB
+        E = _latent(left, cat.labelled)
         where = {k: r for r, k in enumerate(rows)}
         taken: set[int] = set()
         for scene in sorted(leftovers):
@@ -392,7 +407,8 @@ def group(notes: Iterable[Note], existing: Sequence[ExistingIssue] = (), *, mode
                 else:
                     buckets[(scene, f"cluster:{scene}:{min(ids)}", None)].extend(ks)
 
-    phrases = [key_phrases(unicodedata.normalize("NFKC", n.text)) for n in notes]
+    # interned: the same phrases recur across a year's notes (20,000 notes: a third of the memory)
+    phrases = [tuple(sys.intern(p) for p in key_phrases(unicodedata.normalize("NFKC", n.text))) for n in notes]
     df = Counter(p for ps in phrases for p in ps)
     titles = {p.signature: p.title for p in cat.problems}
     drafts = []

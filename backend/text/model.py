@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 from backend.text import corpus
 from backend.text.features import Features
 from backend.text.scenes import FALLBACK, MIN_SCORE, SCENES, Lexicon, _evidence, default_lexicon
-from backend.text.words import content_words, noun_phrases
+from backend.text.words import noun_phrases_with_lemmas
 
 ALGORITHM = "scenes-1"   # change when features or training change: stored models of another algorithm are rebuilt
 N = len(SCENES)
@@ -190,21 +190,21 @@ class SceneModel:
                 conf[top] = max(conf[top], 1.0 - float(np.delete(conf, CROSS_CUTTING).max()))
             order = [top] + sorted((s for s in range(N) if s != top), key=lambda s: (-conf[s], -leads[i, s], s))
             shown = order[:MIN_SHOWN] + [s for s in order[MIN_SHOWN:] if conf[s] >= PLAUSIBLE]
-            phrases = noun_phrases(unicodedata.normalize("NFKC", text))
+            phrases = noun_phrases_with_lemmas(unicodedata.normalize("NFKC", text))
             out.append([Suggestion(scene=SCENES[s], confidence=round(float(conf[s]), 3),
                                    matched_terms=self._terms(found[i], phrases, s),
                                    adopted=bool(rank == 0 or conf[s] >= self.threshold))
                         for rank, s in enumerate(shown)])
         return out
 
-    def _terms(self, found, phrases: list[str], s: int) -> tuple[str, ...]:
+    def _terms(self, found, phrases: list[tuple[str, list[str]]], s: int) -> tuple[str, ...]:
         """The lexicon's matched terms, then the note's own noun phrases that pushed this scene up
         the most in the word voice (whole phrases, as written)."""
         terms = list(dict.fromkeys(found.matched.get(SCENES[s], ())))
         vocabulary, W = self.features.word.vocabulary_, self.voices[1][1].W
         pushed = []
-        for phrase in dict.fromkeys(phrases):
-            weight = sum(float(W[j, s]) for j in (vocabulary.get(w) for w in content_words(phrase)) if j is not None)
+        for phrase, lemmas in dict(phrases).items():
+            weight = sum(float(W[j, s]) for j in (vocabulary.get(w) for w in lemmas) if j is not None)
             if weight > 0.3:
                 pushed.append((-weight, phrase))
         for _, phrase in sorted(pushed):

@@ -80,6 +80,16 @@ def noun_phrases(text: str) -> list[str]:
     return [p for p in ("".join(m.surface() for m in run) for run in _noun_runs(text)) if _keep(p)]
 
 
+def noun_phrases_with_lemmas(text: str) -> list[tuple[str, list[str]]]:
+    """Each noun phrase with the lemmas of its words (the word voice's features)."""
+    out = []
+    for run in _noun_runs(text):
+        phrase = "".join(m.surface() for m in run)
+        if _keep(phrase):
+            out.append((phrase, [m.normalized_form() for m in run]))
+    return out
+
+
 def key_phrases(text: str) -> set[str]:
     """Candidate key terms: each noun phrase, the nouns inside it and its two-word parts (来週退院 →
     来週退院, 退院), so that notes naming the same thing in longer or shorter phrases meet."""
