@@ -83,3 +83,12 @@ def test_trained_on_one_set_it_scores_the_other_without_the_lexicon():
     ranked = [[s.scene for s in sugg] for sugg in model.suggest_many([n.text for n in dev2], bare)]
     assert sum(r[0] == n.primary for r, n in zip(ranked, dev2)) / len(dev2) >= 0.65
     assert sum(n.primary in r[:3] for r, n in zip(ranked, dev2)) / len(dev2) >= 0.90
+
+
+def test_the_intake_path_computes_the_same_features_as_scikit_learn():
+    from backend.text.features import _tfidf
+    from backend.text.scenes import default_lexicon
+    features = base_model().features
+    prepared = [default_lexicon().prepare(note) for note, _, _ in HELD_OUT]
+    for vectorizer in (features.char, features.word):
+        assert np.abs(_tfidf(vectorizer, prepared).toarray() - vectorizer.transform(prepared).toarray()).max() < 1e-6
