@@ -13,9 +13,10 @@ Variants: the ensemble as shipped (lexicon + character and word voices), and the
 the lexicon (no terms, abbreviations or rules) — the lexicon was written while reading dev, so only
 the lexicon-free figures are clean of that.
 
---calibrate: chooses grouping's two thresholds by 5-fold cross-validation in which a third of the
-problems are also hidden from the catalogue in each fold (a deployment meets problems nobody
-labelled); prints the best pair for backend/text/grouping.py. --write: docs/quality.md."""
+--calibrate: chooses grouping's thresholds and prints them for backend/text/grouping.py: the cluster
+distance on 2,000 recombined notes with no known problem (a year's size), then the known-problem
+thresholds by 5-fold cross-validation in which a third of the problems are also hidden from the
+catalogue in each fold (a deployment meets problems nobody labelled). --write: docs/quality.md."""
 
 import argparse
 import sys
@@ -116,27 +117,66 @@ def evaluate(lexicon) -> dict:
     return out
 
 
+def recombined(n: int, seed: int = 0) -> list[tuple[str, corpus.LabelledNote]]:
+    """n notes made from the shipped ones (a span dropped, a clause of another note added, a serial
+    number), each labelled like the note it came from: a hub-year's size for clustering and benchmarks."""
+    import random
+    shipped = corpus.shipped()
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        a, b = shipped[i % len(shipped)], rng.choice(shipped)
+        cut = rng.randrange(len(a.text))
+        clause = b.text.split("、")[0][:30]
+        out.append((a.text[:cut] + a.text[cut + rng.randint(2, 8):] + "。" + clause + f"（{i}）", a))
+    return out
+
+
+def calibrate_distance() -> float:
+    """CLUSTER_DISTANCE on a year-sized set where nothing is known: 2,000 recombined notes, the known
+    problems switched off, every note clustered within its scene. The best ARI wins. (Small held-out
+    folds cannot choose it: with a dozen notes a scene, cutting late always looks good, and on a real
+    year it makes a handful of giant issues.)"""
+    from backend.text.model import base_model
+    notes = recombined(2000, seed=2)
+    items = [grouping.Note(id=i, text=t, scenes=(n.primary,), received_at=T0 + timedelta(minutes=i))
+             for i, (t, n) in enumerate(notes)]
+    gold = [n.issue_group for _, n in notes]
+    best = None
+    for d in (0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
+        drafts = grouping.group(items, model=base_model(), known_ratio=99.0, cluster_distance=d)
+        issue_of = {m: dr.signature for dr in drafts for m in dr.member_ids}
+        ari = adjusted_rand_score(gold, [issue_of.get(i, f"none:{i}") for i in range(len(items))])
+        print(f"distance {d:.2f}: {len(drafts)} issues, ARI {ari:.3f}")
+        best = max(best or (ari, d), (ari, d))
+    return best[1]
+
+
 def calibrate() -> dict:
-    ratios = [1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6]
-    distances = [0.8, 0.85, 0.9, 0.95]
-    weights = [0.02, 0.05]
-    margins = [0.0, 0.5, 1.0, 2.0]
-    grid = [{"known_ratio": r, "cluster_distance": d, "scene_weight": w, "margin_weight": m}
-            for r in ratios for d in distances for w in weights for m in margins]
+    """The known-problem thresholds by 5-fold CV in which a third of the problems are also hidden from the
+    catalogue in each fold (a deployment meets problems nobody labelled), with the distance fixed first."""
+    distance = calibrate_distance()
+    grid = [{"known_ratio": r, "cluster_distance": distance, "scene_weight": w, "margin_weight": m}
+            for r in (1.0, 1.1, 1.2, 1.3, 1.4, 1.5) for w in (0.02, 0.05) for m in (0.0, 0.5, 1.0)]
     pooled = list(DEV) + list(DEV2)
     per_fold = []
     for k, (fit, held) in enumerate(folds(pooled)):
         groups = sorted({n.issue_group for n in fit})
         hide = set(np.random.default_rng(k).choice(groups, len(groups) // 3, replace=False))
         per_fold.append(run_split(fit, held, default_lexicon(), hide=hide, thresholds=grid)[2])
-    table = []
-    for j, g in enumerate(grid):
-        m = mean([fold[j] for fold in per_fold])
-        table.append((g, m))
-    eligible = [t for t in table if t[1]["in_issue"] >= 0.85] or table
-    best = max(eligible, key=lambda t: (round(t[1]["ari"], 3), -t[0]["known_ratio"]))
+    table = [(g, mean([fold[j] for fold in per_fold])) for j, g in enumerate(grid)]
+    # the coverage target first; when no setting reaches it, the best coverage among settings whose ARI is
+    # within noise (0.012, one note of a fold) of the best
+    eligible = [t for t in table if t[1]["in_issue"] >= 0.85]
+    if not eligible:
+        top = max(m["ari"] for _, m in table)
+        eligible = [t for t in table if t[1]["ari"] >= top - 0.012]
+        best = max(eligible, key=lambda t: (round(t[1]["in_issue"], 3), round(t[1]["ari"], 3)))
+    else:
+        best = max(eligible, key=lambda t: (round(t[1]["ari"], 3), -t[0]["known_ratio"]))
     for g, m in table:
-        print(f"{g['known_ratio']:.2f} {g['cluster_distance']:.2f} {g['scene_weight']:.2f} {g['margin_weight']:.1f}  ARI {m['ari']:.3f}  V {m['v']:.3f}  in issue {m['in_issue']:.3f}")
+        print(f"ratio {g['known_ratio']:.2f} scene {g['scene_weight']:.2f} margin {g['margin_weight']:.1f}  "
+              f"ARI {m['ari']:.3f}  V {m['v']:.3f}  in issue {m['in_issue']:.3f}")
     print("best:", best[0], {k: round(v, 3) for k, v in best[1].items()})
     return best[0]
 
@@ -152,6 +192,21 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+TARGETS = (("top1", 0.80, "primary scene"), ("top3", 0.95, "primary in top three"), ("micro_f1", 0.80, "scene micro-F1"),
+           ("ari", 0.55, "grouping ARI"), ("in_issue", 0.85, "sharing notes in an issue"))
+
+
+def missed(results: dict) -> str:
+    """Which targets each table misses, split by split."""
+    out = []
+    for name, (scenes, groups) in results.items():
+        label = "CV" if name == "cv" else name
+        values = {**scenes, **groups}
+        misses = [f"{what} {values[key]:.3f} < {goal:.2f}" for key, goal, what in TARGETS if values[key] < goal]
+        out.append(f"{label}: " + ("all targets met" if not misses else "; ".join(misses)))
+    return "; ".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true")
@@ -163,7 +218,7 @@ def main() -> None:
     full = evaluate(default_lexicon())
     bare = evaluate(NO_LEXICON)
     body = f"""
-Command: `.venv/bin/python scripts/eval_text.py --write` ({time.perf_counter() - started:.0f} s on one core).
+Command: `.venv/bin/python scripts/eval_text.py --write` (about {time.perf_counter() - started:.0f} s wall on a shared 2-core machine).
 Data: the two shipped labelled sets, `dev` (160 notes, 30 problems) and `dev2` (240 notes in several
 writing styles, 45 problems), in `backend/text/data/`. Every figure is on notes the model did not train
 on: in each split the scene model is trained on the training side only, grouping learns its known
@@ -183,6 +238,15 @@ three ≥ 0.95; grouping ARI ≥ 0.55 with ≥ 85% of the notes that share a pro
 
 {table(bare)}
 
+Against the targets — as shipped: {missed(full)}. Without the lexicon: {missed(bare)}.
+
+Grouping thresholds (`backend/text/grouping.py`, from `--calibrate`): the cluster distance on 2,000
+recombined shipped notes with the catalogue switched off (a year's size: small folds would choose a
+late cut that makes a handful of giant issues on a real year), then the known-problem thresholds by the
+5-fold CV above with a third of the problems hidden from the catalogue in every fold; no setting reached
+85% of sharing notes in an issue there, so among the settings within 0.012 ARI of the best the one with
+the best coverage was taken.
+
 How to read these honestly:
 - The lexicon (`scene_lexicon.toml`) was first written while reading `dev`, and in this issue it was
   extended with general domain vocabulary (abbreviations, symptoms, behaviours, weather) after looking at
@@ -195,6 +259,14 @@ How to read these honestly:
 - `dev → dev2` is the hard direction: 160 training notes in one style, and 21 of dev2's 45 problems never
   occur in dev, so about 45% of its notes belong to problems the catalogue cannot know; they can only be
   found by clustering. `dev2 → dev` has every multi-note problem of dev in its catalogue.
+- What the misses would need: on `dev → dev2` most grouping errors are notes of problems the catalogue
+  has never seen, which can only be clustered, and clustering short notes in other words is weak with
+  word and character features alone (ARI about 0.3–0.4 on clustering by itself). A deployment closes much
+  of this as hub managers confirm, move and merge issues (each becomes a known problem for that hub at the
+  next regrouping); beyond that, labelled notes for the problems desks actually meet, or a sentence
+  encoder for the clustering step (none is used here: the project allows one only with weights shipped in
+  a package whose origin can be vouched for, and prefers none). The CV folds (80 notes, about 24 problems, mostly pairs) are the harshest setting for coverage: a
+  pair must be recognised by both of its notes.
 - The figures that replaced the earlier ones (micro-F1 0.933, primary 0.906, ARI 0.850) were measured on
   `dev`, the notes the lexicon and the old problem rules were written against; they were not estimates of
   quality on new notes.

@@ -1,6 +1,7 @@
 """Japanese words with Sudachi (the core dictionary ships in the `sudachidict-core` wheel): content
 words for the classifier, whole noun phrases for issue key terms and titles."""
 
+import threading
 from functools import cache
 
 from sudachipy import dictionary, tokenizer
@@ -20,9 +21,20 @@ _EMPTY_NOUNS = frozenset((
 _TRAILING = frozenset(("なし", "等", "など", "ら"))
 
 
+_local = threading.local()
+
+
 @cache
+def _dictionary():
+    return dictionary.Dictionary()
+
+
 def _tokenizer():
-    return dictionary.Dictionary().tokenizer(mode=_MODE)
+    # one tokenizer per thread (training runs in a worker thread beside the event loop's intake);
+    # the dictionary, a read-only file mapping, is shared
+    if not hasattr(_local, "tokenizer"):
+        _local.tokenizer = _dictionary().tokenizer(mode=_MODE)
+    return _local.tokenizer
 
 
 def tokens(text: str) -> list:

@@ -16,7 +16,6 @@ Every measured process is pinned to one core.
 import asyncio
 import json
 import os
-import random
 import resource
 import statistics
 import subprocess
@@ -65,16 +64,8 @@ def memory() -> dict:
 def synthetic_notes(n: int, seed: int = 0) -> list:
     """n labelled notes in the shipped notes' words, each one recombined (a span dropped, a clause of
     another note added) so that the vocabulary grows as a real year's would."""
-    from backend.text import corpus
-    shipped = corpus.shipped()
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        a, b = shipped[i % len(shipped)], rng.choice(shipped)
-        cut = rng.randrange(len(a.text))
-        clause = b.text.split("、")[0][:30]
-        out.append((a.text[:cut] + a.text[cut + rng.randint(2, 8):] + "。" + clause + f"（{i}）", a))
-    return out
+    from scripts.eval_text import recombined
+    return recombined(n, seed)
 
 
 # --- 1. suggestion at intake ---------------------------------------------------------------------
