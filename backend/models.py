@@ -15,3 +15,4 @@ from backend.resources.models import (ResourceAttribute, ResourceCapacity, Resou
                                       ResourceOrganization, ResourcePhone, ResourceReferral, ResourceSchedule,
                                       ResourceService, ResourceServiceArea, ResourceServiceAtLocation,
                                       ResourceUnmatched, ResourceVerification)
+from backend.text.models import TextModel  # noqa: F401

@@ -5,7 +5,7 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 HEADERS = {
-    "quality.md": "# Quality\n\nHow well the text components do on the labelled development notes, and how to repeat each figure.\n",
+    "quality.md": "# Quality\n\nHow well scene suggestions and regional-issue grouping do on notes the model has not seen, and how to\nrepeat each figure.\n",
     "performance.md": "# Performance\n\nMeasured on this project's machine kind (2 cores). Each section says how to repeat it.\n",
 }
 

@@ -20,8 +20,9 @@ from backend.jobs import service as jobs
 from backend.paging import Page, decode_cursor, encode_cursor
 from backend.regions import service as regions
 from backend.resources import referrals
-from backend.taxonomy import CareScene, ConsultationStatus, Role, mask_of
-from backend.text import scenes as classifier
+from backend.taxonomy import CareScene, ConsultationStatus, Role, mask_of, members_of
+from backend.text import store as classifier
+from backend.text.model import Example
 from backend.text.normalize import normalize
 from backend.validation import clean_text
 
@@ -96,10 +97,20 @@ def _scenes(primary: CareScene | None, scenes: list[CareScene] | None, field: li
     return primary, scenes
 
 
+def _as_dicts(suggestions) -> list[dict]:
+    return [{"scene": s.scene.lower(), "confidence": s.confidence, "matched_terms": list(s.matched_terms),
+             "adopted": s.adopted} for s in suggestions]
+
+
 def suggest(summary: str) -> tuple[list[dict], str]:
-    result = classifier.classify(summary)
-    return [{"scene": s.scene.lower(), "confidence": s.confidence, "matched_terms": list(s.matched_terms)}
-            for s in result.scenes], classifier.lexicon_version()
+    """The scene model's suggestion (never empty: the three likeliest scenes at least) and its version."""
+    return _as_dicts(classifier.current_model().suggest(summary)), classifier.suggestion_version()
+
+
+def adopted(suggestions: list[dict]) -> list[CareScene]:
+    """The scenes a consultation takes when the coordinator gives none: the top one and any other
+    the model is confident enough about (stored suggestions of older versions: all of them)."""
+    return [CareScene(s["scene"]) for s in suggestions if s.get("adopted", True)]
 
 
 async def log(session: AsyncSession, *, actor: Actor, data: NewConsultation) -> Consultation:
@@ -116,10 +127,11 @@ async def log(session: AsyncSession, *, actor: Actor, data: NewConsultation) -> 
     urgency = _urgency(data.urgency, f + ["urgency"])
     follow_up_on = _follow_up(data.follow_up_on, f + ["followUpOn"])
     primary, scenes = _scenes(data.primary_scene, data.scenes, f)
+    await classifier.refresh(session)   # a version trained by a worker reaches this process within a minute
     suggestions, lexicon_version = suggest(summary)
     confirmed = bool(scenes)
     if not scenes:
-        scenes = [CareScene(s["scene"]) for s in suggestions]
+        scenes = adopted(suggestions)
         primary = scenes[0] if scenes else None
     subject = data.subject
     now = utcnow()
@@ -268,6 +280,7 @@ async def update(session: AsyncSession, *, actor: Actor, data: ConsultationChang
         notes = await session.scalars(select(Action.note).where(Action.consultation_id == row.id, Action.note.is_not(None)))
         row.search_text = "\n".join([normalize(row.summary), *map(normalize, notes)])
         if not row.scenes_confirmed:
+            await classifier.refresh(session)
             row.suggested_scenes, row.lexicon_version = suggest(row.summary)
         changed.append("summary")
     if data.assigned_to_id is not UNSET:
@@ -409,9 +422,10 @@ async def insert_many(session: AsyncSession, rows: list[dict]) -> None:
 
 
 async def reclassify(session: AsyncSession, *, batch: int = 2000) -> int:
-    """Re-scores the consultations whose scenes nobody confirmed with the current lexicon. Confirmed
-    scenes are the coordinator's and stay; the suggestion is refreshed for every row."""
-    version = classifier.lexicon_version()
+    """Re-scores the consultations suggested by another model or lexicon version. Confirmed scenes
+    are the coordinator's and stay; the suggestion is refreshed for every row."""
+    model = await classifier.refresh(session, force=True)
+    version = classifier.suggestion_version()
     changed = 0
     last_id = 0
     while True:
@@ -420,10 +434,10 @@ async def reclassify(session: AsyncSession, *, batch: int = 2000) -> int:
             .order_by(Consultation.id).limit(batch))).all()
         if not rows:
             return changed
-        for row in rows:
-            row.suggested_scenes, row.lexicon_version = suggest(row.summary)
+        for row, suggestions in zip(rows, model.suggest_many([r.summary for r in rows])):
+            row.suggested_scenes, row.lexicon_version = _as_dicts(suggestions), version
             if not row.scenes_confirmed:
-                scenes = [CareScene(s["scene"]) for s in row.suggested_scenes]
+                scenes = adopted(row.suggested_scenes)
                 row.scenes_mask = mask_of(scenes)
                 row.primary_scene = scenes[0].value if scenes else None
             changed += 1
@@ -432,6 +446,24 @@ async def reclassify(session: AsyncSession, *, batch: int = 2000) -> int:
 
 
 async def needs_reclassification(session: AsyncSession) -> bool:
-    version = classifier.lexicon_version()
+    await classifier.refresh(session, force=True)
+    version = classifier.suggestion_version()
     return await session.scalar(select(Consultation.id).where(
         or_(Consultation.lexicon_version.is_(None), Consultation.lexicon_version != version)).limit(1)) is not None
+
+
+LOCAL_WEIGHT = 2.0   # a desk's own confirmed note counts twice a shipped one: it is how this deployment writes
+
+
+async def train_classifier(session: AsyncSession) -> tuple[str, bool]:
+    """The nightly `train` job: a scene model version that also learns from every consultation whose
+    scenes a coordinator gave or corrected. A new version queues `reclassify` for the rest."""
+    rows = (await session.execute(select(Consultation.summary, Consultation.scenes_mask, Consultation.primary_scene)
+                                  .where(Consultation.scenes_confirmed.is_(True), Consultation.primary_scene.is_not(None))
+                                  .order_by(Consultation.id))).all()
+    examples = [Example(text=summary, scenes=tuple(s.name for s in members_of(CareScene, mask)),
+                        primary=CareScene(primary).name, weight=LOCAL_WEIGHT) for summary, mask, primary in rows]
+    model, new = await classifier.train(session, confirmed=examples)
+    if new:
+        await jobs.enqueue(session, kind="reclassify", args={"version": classifier.suggestion_version()})
+    return model.version, new

@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import policy
@@ -83,11 +83,16 @@ async def regroup(session: AsyncSession, *, hub_id: int, fiscal_year: int) -> No
     by_issue: dict[int, list[IssueMembership]] = defaultdict(list)
     for m in members:
         by_issue[m.issue_id].append(m)
-    existing = [grouping.ExistingIssue(
-        id=i.id, scene=i.scene.upper(), signatures=tuple(i.signatures or ()), reviewed=i.status in REVIEWED,
-        locked_ids=frozenset([*(m.consultation_id for m in by_issue[i.id] if i.status in REVIEWED or m.pinned),
-                              *(i.excluded_ids or ())]))
-        for i in issues]
+    received = {r.id: (r.received_at, r.id) for r in rows}
+    existing = []
+    for i in issues:
+        # what the manager vouched for: a reviewed issue's members, and consultations moved or merged by hand
+        taught = sorted((m.consultation_id for m in by_issue[i.id] if i.status in REVIEWED or m.pinned),
+                        key=lambda c: received.get(c, (utcnow(), c)))
+        existing.append(grouping.ExistingIssue(
+            id=i.id, scene=i.scene.upper(), signatures=tuple(i.signatures or ()), reviewed=i.status in REVIEWED,
+            locked_ids=frozenset(taught), member_ids=frozenset(m.consultation_id for m in by_issue[i.id]),
+            taught_ids=tuple(taught), excluded_ids=frozenset(i.excluded_ids or ())))
     notes = [grouping.Note(id=r.id, text=r.summary, received_at=r.received_at,
                            scenes=tuple(dict.fromkeys([*([r.primary_scene.upper()] if r.primary_scene else []),
                                                        *(s.name for s in members_of(CareScene, r.scenes_mask))])))
@@ -193,8 +198,10 @@ async def merge(session: AsyncSession, *, actor: Actor, into_id, from_ids: Seque
     source_ids = [s.id for s in sources]
     already = set(await session.scalars(select(IssueMembership.consultation_id).where(IssueMembership.issue_id == into.id)))
     moving = (await session.scalars(select(IssueMembership).where(IssueMembership.issue_id.in_(source_ids)))).all()
-    rows = {m.consultation_id: m.pinned for m in moving if m.consultation_id not in already}
+    # merged by hand: the members are the manager's now (pinned), and examples of this issue for grouping
+    rows = {m.consultation_id: True for m in moving if m.consultation_id not in already}
     await session.execute(delete(IssueMembership).where(IssueMembership.issue_id.in_(source_ids)))
+    await session.execute(update(IssueMembership).where(IssueMembership.issue_id == into.id).values(pinned=True))
     if rows:
         await session.execute(insert(IssueMembership), [
             {"issue_id": into.id, "consultation_id": c, "scene": into.scene, "pinned": p} for c, p in rows.items()])

@@ -1,4 +1,5 @@
-"""What the cron runs: nightly regrouping of hubs with new consultations, daily reminders."""
+"""What the cron runs: nightly regrouping of hubs with new consultations and training of the scene
+model, daily reminders."""
 
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.consultations.models import Consultation
 from backend.db import transaction, utcnow
+from backend.fiscal import today_jst
 from backend.jobs import service as jobs
 
 
@@ -19,11 +21,13 @@ async def nightly(sessions: async_sessionmaker[AsyncSession]) -> int:
         for hub_id, fy in pairs:
             await jobs.enqueue(session, kind="group_hub",
                                args={"hub_id": hub_id, "fiscal_year": fy}, hub_id=hub_id)
-        # the lexicon changed since some suggestions were made (a deployment extended it)
+        # the model or the lexicon changed since some suggestions were made (a deployment extended it)
         from backend.consultations import service as consultations
         if await consultations.needs_reclassification(session):
-            from backend.text.scenes import lexicon_version
-            await jobs.enqueue(session, kind="reclassify", args={"version": lexicon_version()})
+            from backend.text.store import suggestion_version
+            await jobs.enqueue(session, kind="reclassify", args={"version": suggestion_version()})
+        # learn from the scenes coordinators confirmed or corrected; a new version queues reclassify
+        await jobs.enqueue(session, kind="train", args={"day": today_jst().isoformat()})
     return len(pairs)
 
 

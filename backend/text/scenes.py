@@ -63,7 +63,9 @@ class Lexicon:
         longest_first = sorted(self.terms, key=lambda t: (-len(t), t))
         self._pattern = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
         abbr = sorted(self.abbreviations, key=lambda t: (-len(t), t))
-        self._abbr = re.compile("|".join(map(re.escape, abbr))) if abbr else None
+        # a Latin abbreviation (ss, gh, ns) only as a word of its own, never inside another Latin word
+        self._abbr = re.compile("|".join(
+            rf"(?<![a-z]){re.escape(a)}(?![a-z])" if a.isascii() and a.isalpha() else re.escape(a) for a in abbr)) if abbr else None
 
     def prepare(self, text: str) -> str:
         text = normalize(text)
@@ -132,9 +134,21 @@ def lexicon_version() -> str:
     return default_lexicon().version
 
 
-def classify(text: str, lexicon: Lexicon | None = None) -> Classification:
+@dataclass(frozen=True)
+class Evidence:
+    """What the lexicon found in a note: a score and the matched terms per scene, and where each
+    scene's first term occurs (an earlier mention leads when scores tie)."""
+    scores: dict[str, float]
+    matched: dict[str, list[str]]
+    first_at: dict[str, int]
+
+
+def evidence(text: str, lexicon: Lexicon | None = None) -> Evidence:
     lexicon = lexicon or default_lexicon()
-    prepared = lexicon.prepare(text)
+    return _evidence(lexicon.prepare(text), lexicon)
+
+
+def _evidence(prepared: str, lexicon: Lexicon) -> Evidence:
     scores: dict[str, float] = {}
     matched: dict[str, list[str]] = {}
     first_at: dict[str, int] = {}
@@ -156,6 +170,15 @@ def classify(text: str, lexicon: Lexicon | None = None) -> Classification:
             hits = [t for t in (*rule.all, *rule.any) if t in prepared]
             matched.setdefault(rule.scene, []).extend(t for t in hits if t not in matched[rule.scene])
             first_at.setdefault(rule.scene, prepared.find(rule.all[0]))
+    return Evidence(scores=scores, matched=matched, first_at=first_at)
+
+
+def classify(text: str, lexicon: Lexicon | None = None) -> Classification:
+    """The lexicon's own verdict (scenes above MIN_SCORE, or none): one voice of the ensemble in
+    `backend.text.model`, and the explanation of its suggestions."""
+    lexicon = lexicon or default_lexicon()
+    found = evidence(text, lexicon)
+    scores, matched, first_at = found.scores, found.matched, found.first_at
     ranked = sorted((s for s in scores if scores[s] >= MIN_SCORE), key=lambda s: (-scores[s], first_at[s]))
     if len(ranked) > 1 and FALLBACK in ranked:  # 場面横断 only where no scene of its own is evident
         ranked.remove(FALLBACK)

@@ -230,3 +230,39 @@ async def test_board_pages_and_filters_by_scene(gql, app, world):
     assert first["edges"][0]["node"]["id"] != second["edges"][0]["node"]["id"]
     acute = (await board(gql, world.manager, world, scene="ACUTE_CHANGE"))["regionalIssues"]
     assert [e["node"]["scene"] for e in acute["edges"]] == ["ACUTE_CHANGE"]
+
+
+NOTICE = ["退院日が急に決まり連絡が前日で準備が間に合わない", "明日退院と当日に電話があり、ベッドの手配が間に合わない"]
+
+
+async def test_a_managers_move_teaches_grouping(gql, app, world):
+    await log_all(gql, world.coordinator, NO_DOCTOR)
+    moved_id, _ = await log_all(gql, world.coordinator, NOTICE)
+    await group_now(gql, app, world)
+    issues = by_title(await board(gql, world.manager, world))
+    doctor, notice = issues["退院前に訪問診療医が決まらない"], issues["退院の連絡が直前で在宅側の準備が間に合わない"]
+    # the manager decides that a discharge announced the day before is, here, the same doctor problem
+    out = (await gql(world.manager, MOVE, {"input": {"consultationId": moved_id, "fromIssueId": notice["id"],
+                                                     "toIssueId": doctor["id"]}}))["data"]["moveConsultationBetweenIssues"]
+    assert out["userErrors"] == []
+    [alike] = await log_all(gql, world.coordinator, ["退院日が急に決まって、連絡が前日で準備が間に合わなかった"])
+    await group_now(gql, app, world)
+    after = by_title(await board(gql, world.manager, world))
+    doctor_members = {e["node"]["id"] for e in after["退院前に訪問診療医が決まらない"]["consultations"]["edges"]}
+    assert {moved_id, alike} <= doctor_members
+
+
+async def test_a_managers_merge_teaches_grouping(gql, app, world):
+    await log_all(gql, world.coordinator, NO_DOCTOR + NOTICE)
+    await group_now(gql, app, world)
+    issues = by_title(await board(gql, world.manager, world))
+    doctor, notice = issues["退院前に訪問診療医が決まらない"], issues["退院の連絡が直前で在宅側の準備が間に合わない"]
+    merged = (await gql(world.manager, MERGE, {"input": {"intoId": doctor["id"], "fromIds": [notice["id"]]}}))["data"]["mergeRegionalIssues"]
+    assert merged["userErrors"] == []
+    [later] = await log_all(gql, world.coordinator, ["退院の連絡が前日の夕方に来て、訪問看護の手配が間に合わない"])
+    await group_now(gql, app, world)
+    after = by_title(await board(gql, world.manager, world))
+    assert "退院の連絡が直前で在宅側の準備が間に合わない" not in after  # not formed again beside the merged issue
+    kept = after["退院前に訪問診療医が決まらない"]
+    assert kept["id"] == doctor["id"] and kept["consultationCount"] == 6
+    assert later in {e["node"]["id"] for e in kept["consultations"]["edges"]}

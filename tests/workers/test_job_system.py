@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from backend.accounts.actor import SYSTEM
 from backend.audit.models import AuditEvent
@@ -189,3 +189,5 @@ async def test_reclassify_rescores_unconfirmed_consultations_when_the_lexicon_ch
         assert c.primary_scene == "daily_care" and c.scenes_confirmed and c.suggested_scenes[0]["scene"] == "disaster"
     finally:
         scenes.configure([])
+        async with transaction(sessions) as s:  # the nightly run also queued `train`: not for the other tests to run
+            await s.execute(delete(Job).where(Job.kind == "train", Job.status == "queued"))
