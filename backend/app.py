@@ -22,7 +22,7 @@ from backend.reports import routes as report_routes
 from backend.reports.cache import OverviewCache
 from backend.resources import routes as resource_routes
 from backend.settings import Settings, get_settings
-from backend.text import store as text_store
+from backend.web.core import LoginRequired, browser_session, requested_path
 
 log = logging.getLogger("renkei.app")
 
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await text_store.start(sessions, lexicon_paths=settings.lexicon_paths)  # the scene model all processes share
+        await runtime.start(settings, sessions)
         await dispatcher.start()
         yield
         await dispatcher.stop()

@@ -5,6 +5,8 @@ lexicon or a log setting can never apply to one and not the other."""
 import logging
 import sys
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from backend.settings import Settings
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -21,6 +23,13 @@ def configure(settings: Settings) -> Settings:
     kinds.load()
     accounts.token_cache.ttl = settings.token_cache_seconds
     return settings
+
+
+async def start(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """What needs the database before a process serves: the scene model version every process shares
+    (trained and stored by the first process on a new database)."""
+    from backend.text import store
+    await store.start(sessions, lexicon_paths=settings.lexicon_paths)
 
 
 def configure_logging(settings: Settings) -> None:

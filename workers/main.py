@@ -21,8 +21,7 @@ async def startup(ctx: dict) -> None:
     ctx["settings"] = settings
     ctx["engine"] = make_engine(settings.database_url, pool_size=4)
     ctx["sessions"] = make_sessions(ctx["engine"])
-    from backend.text import store
-    await store.start(ctx["sessions"], lexicon_paths=settings.lexicon_paths)  # the same lexicon and model as the API
+    await runtime.start(settings, ctx["sessions"])   # the same lexicon and model as the API
 
 
 async def shutdown(ctx: dict) -> None:

@@ -19,8 +19,7 @@ from backend.jobs.models import Job
 from backend.regions import service as regions
 from backend.regions.models import Hub
 from backend.paging import Page, decode_cursor, encode_cursor
-from backend.taxonomy import (REVIEWED_ISSUE_STATUSES, UNRESOLVED_OUTCOMES, CareScene, RegionalIssueStatus, Role,
-                              members_of)
+from backend.taxonomy import (REVIEWED_ISSUE_STATUSES, UNRESOLVED_OUTCOMES, CareScene, RegionalIssueStatus, members_of)
 from backend.text import grouping
 from backend.validation import clean_text
 

@@ -23,8 +23,8 @@ PHONE = re.compile(rf"(?<![0-9A-Za-z.])(?:\+81{_PHONE_SEP}(?:\(0\)|0)?[0-9]{{1,4
                    rf"(?:{_PHONE_SEP}[0-9]{{1,4}}){{1,3}}(?![0-9A-Za-z])"
                    rf"(?:\s?(?:内線|ext\.?|#)\s?[0-9]{{1,5}})?")
 # a labelled number may be a local one (市内局番 only): "電話 52-3810"
-PHONE_LABELLED = re.compile(rf"(?:TEL|Tel|tel|電話|携帯|ケータイ|連絡先|☎|FAX|Fax|fax|ファックス|ファクス)[^0-9。\n]{{0,6}}?"
-                            rf"(?P<n>\(?[0-9][0-9().\s-]{{4,14}}[0-9])(?![0-9A-Za-z])")
+PHONE_LABELLED = re.compile(r"(?:TEL|Tel|tel|電話|携帯|ケータイ|連絡先|☎|FAX|Fax|fax|ファックス|ファクス)[^0-9。\n]{0,6}?"
+                            r"(?P<n>\(?[0-9][0-9().\s-]{4,14}[0-9])(?![0-9A-Za-z])")
 
 POSTAL = re.compile(rf"(?P<mark>〒)?\s*(?(mark)|(?:郵便番号|郵便|ZIP|zip)\s*[:]?\s*)(?P<n>[0-9]{{3}}(?:{_DASH}|\s)?[0-9]{{4}})(?![0-9])")
 
@@ -78,7 +78,7 @@ _ROOM = rf"(?:[0-9]{{1,2}}{_DASH})?[0-9]{{1,4}}\s?(?:号室|号|室|F|階)?(?!{_
 BUILDING_AFTER = re.compile(rf"\s?(?:{_NAME_CH}{{1,15}}?(?:\s{_NAME_CH}{{1,12}}?)?\s?{_ROOM}|[0-9]{{1,4}}\s?(?:号室|室))")
 ADDRESS_BLOCK = re.compile(rf"{_STRONG_BLOCK}|(?P<h>{_HYPHEN_BLOCK})(?!{_UNIT})|(?P<d>[0-9]{{2,4}})(?!{_UNIT}|{_DASH}|[0-9A-Za-z/:])")
 BUILDING_ROOM = re.compile(rf"{_NAME_CH}{{0,10}}?{_BUILDING_WORD}{_NAME_CH}{{0,10}}?\s?(?:[0-9]{{1,2}}{_DASH})?[0-9]{{2,4}}\s?(?:号室|号|室)?(?!{_UNIT})")
-ROOM = re.compile(rf"(?<![0-9])[0-9]{{2,4}}\s?号室")
+ROOM = re.compile(r"(?<![0-9])[0-9]{2,4}\s?号室")
 # the municipality stays: prefecture, 郡+町村, 市 (with its 区), or a ward
 MUNICIPALITY = re.compile(r"^(?:.{1,4}?[都道府県])?(?:.{1,6}?郡.{1,5}?[町村]|.{1,6}?市(?:.{1,4}?区)?|.{1,5}?区)?")
 _TOWN_SUFFIX = re.compile(r"(?:町|丁|通|台|丘|条|字|新田|団地|村|区|市|郡|野|沢|原|島|浜|崎|谷|山|川|田|林|森|橋|坂|宮|寺|東|西|南|北|本|上|下|中)$")
