@@ -3,7 +3,12 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from backend.errors import UserInputError
+
 JST = ZoneInfo("Asia/Tokyo")
+
+
+FIRST_FISCAL_YEAR = 2015   # the 在宅医療・介護連携推進事業 became every municipality's duty in FY2015
 
 
 def japan_date(moment: datetime | date) -> date:
@@ -21,6 +26,15 @@ def fiscal_year_bounds(fiscal_year: int) -> tuple[datetime, datetime]:
     start = datetime.combine(date(fiscal_year, 4, 1), time(), JST)
     end = datetime.combine(date(fiscal_year + 1, 4, 1), time(), JST)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def require_fiscal_year(value: int, field: list[str]) -> int:
+    """A fiscal year a desk can have data for: from the programme's start to next year."""
+    last = fiscal_year_of(today_jst()) + 1
+    if not FIRST_FISCAL_YEAR <= value <= last:
+        raise UserInputError(field, f"年度は{FIRST_FISCAL_YEAR}〜{last}の範囲で指定してください（指定値 {value}）。",
+                             "OUT_OF_RANGE")
+    return value
 
 
 def fiscal_year_label(fiscal_year: int) -> str:

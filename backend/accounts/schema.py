@@ -5,9 +5,11 @@ from strawberry.types import Info
 
 from backend.accounts import service as accounts
 from backend.accounts.types import User
+from backend.api.context import Context
 from backend.api.enums import Role
 from backend.api.errors import UserError
-from backend.errors import UserInputError, parse_id
+from backend.api.mutations import mutation
+from backend.errors import parse_id
 from backend.regions import service as regions
 from backend.regions.types import Area, Hub
 
@@ -65,7 +67,7 @@ class RevokeTokensPayload:
 @strawberry.type
 class AccountQueries:
     @strawberry.field
-    async def me(self, info: Info) -> User:
+    async def me(self, info: Info[Context, None]) -> User:
         async with info.context.read() as session:
             rows = await accounts.users_by_ids(session, [info.context.actor.user_id])
         return User.of(rows[info.context.actor.user_id])
@@ -73,44 +75,32 @@ class AccountQueries:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation
-    async def create_area(self, info: Info, input: CreateAreaInput) -> AreaPayload:
-        try:
-            async with info.context.transaction() as session:
-                area = await regions.create_area(session, actor=info.context.actor, prefecture_code=input.prefecture_code,
-                                                 name=input.name, municipality_codes=input.municipality_codes)
-        except UserInputError as e:
-            return AreaPayload(user_errors=[UserError.of(e)])
+    @mutation()
+    async def create_area(self, info: Info[Context, None], input: CreateAreaInput) -> AreaPayload:
+        async with info.context.transaction() as session:
+            area = await regions.create_area(session, actor=info.context.actor, prefecture_code=input.prefecture_code,
+                                             name=input.name, municipality_codes=input.municipality_codes)
         return AreaPayload(area=Area.of(area))
 
-    @strawberry.mutation
-    async def create_hub(self, info: Info, input: CreateHubInput) -> HubPayload:
-        try:
-            async with info.context.transaction() as session:
-                hub = await regions.create_hub(session, actor=info.context.actor,
-                                               area_id=_int_id(input.area_id, ["input", "areaId"], "圏域"), name=input.name)
-        except UserInputError as e:
-            return HubPayload(user_errors=[UserError.of(e)])
+    @mutation()
+    async def create_hub(self, info: Info[Context, None], input: CreateHubInput) -> HubPayload:
+        async with info.context.transaction() as session:
+            hub = await regions.create_hub(session, actor=info.context.actor,
+                                           area_id=_int_id(input.area_id, ["input", "areaId"], "圏域"), name=input.name)
         return HubPayload(hub=Hub.of(hub))
 
-    @strawberry.mutation(description="Creates an account; its API token is shown once, here.")
-    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
-        try:
-            async with info.context.transaction() as session:
-                hub_id = _int_id(input.hub_id, ["input", "hubId"], "拠点") if input.hub_id else None
-                user, token = await accounts.create_user(
-                    session, actor=info.context.actor, email=input.email, display_name=input.display_name,
-                    role=input.role, hub_id=hub_id, prefecture_code=input.prefecture_code)
-        except UserInputError as e:
-            return CreateUserPayload(user_errors=[UserError.of(e)])
+    @mutation(description="Creates an account; its API token is shown once, here.")
+    async def create_user(self, info: Info[Context, None], input: CreateUserInput) -> CreateUserPayload:
+        async with info.context.transaction() as session:
+            hub_id = _int_id(input.hub_id, ["input", "hubId"], "拠点") if input.hub_id else None
+            user, token = await accounts.create_user(
+                session, actor=info.context.actor, email=input.email, display_name=input.display_name,
+                role=input.role, hub_id=hub_id, prefecture_code=input.prefecture_code)
         return CreateUserPayload(user=User.of(user), api_token=token)
 
-    @strawberry.mutation(description="Revokes every API token of a user (ADMIN).")
-    async def revoke_user_tokens(self, info: Info, user_id: strawberry.ID) -> RevokeTokensPayload:
-        try:
-            async with info.context.transaction() as session:
-                count = await accounts.revoke_tokens(session, actor=info.context.actor,
-                                                     user_id=_int_id(user_id, ["userId"], "利用者"))
-        except UserInputError as e:
-            return RevokeTokensPayload(user_errors=[UserError.of(e)])
+    @mutation(description="Revokes every API token of a user (ADMIN).")
+    async def revoke_user_tokens(self, info: Info[Context, None], user_id: strawberry.ID) -> RevokeTokensPayload:
+        async with info.context.transaction() as session:
+            count = await accounts.revoke_tokens(session, actor=info.context.actor,
+                                                 user_id=_int_id(user_id, ["userId"], "利用者"))
         return RevokeTokensPayload(revoked=count)

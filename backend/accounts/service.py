@@ -17,6 +17,7 @@ from backend.errors import Forbidden, NotFound, UserInputError
 from backend.mail.transport import validate_address
 from backend.regions import service as regions
 from backend.taxonomy import Role
+from backend.validation import clean_text
 
 TOKEN_PREFIX = "rk_"
 
@@ -36,11 +37,12 @@ async def create_user(session: AsyncSession, *, actor: Actor, email: str, displa
     if not policy.administers(actor):
         raise Forbidden(["input"])
     try:
-        email = validate_address(email.strip()).lower()
+        email = validate_address(email).lower()
     except ValueError:
         raise UserInputError(["input", "email"], "メールアドレスの形式が正しくありません。") from None
-    display_name = display_name.strip()
-    if not 1 <= len(display_name) <= 100:
+    display_name = clean_text(display_name, ["input", "displayName"], label="表示名", max_length=100, required=False,
+                              one_line=True)
+    if not display_name:
         raise UserInputError(["input", "displayName"], "表示名は1〜100文字で入力してください。")
     if await session.scalar(select(User.id).where(User.email == email)):
         raise UserInputError(["input", "email"], "このメールアドレスは既に登録されています。", "DUPLICATE")

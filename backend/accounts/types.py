@@ -5,6 +5,7 @@ from strawberry.types import Info
 
 from backend import policy
 from backend.accounts import models
+from backend.api.context import Context
 from backend.api.enums import Role
 from backend.regions.types import Hub
 from backend.reports.types import Prefecture
@@ -21,15 +22,15 @@ class User:
     prefecture_code: strawberry.Private[str | None]
 
     @strawberry.field(description="Visible to the user and to administrators; null for others.")
-    def email(self, info: Info) -> str | None:
+    def email(self, info: Info[Context, None]) -> str | None:
         return self.user_email if policy.sees_email_of(info.context.actor, int(self.id)) else None
 
     @strawberry.field
-    async def hub(self, info: Info) -> Hub | None:
+    async def hub(self, info: Info[Context, None]) -> Hub | None:
         return Hub.of(await info.context.loaders.hub.load(self.hub_id)) if self.hub_id else None
 
     @strawberry.field(description="The analyst's prefecture, or the prefecture of the hub's area.")
-    async def prefecture(self, info: Info) -> Prefecture | None:
+    async def prefecture(self, info: Info[Context, None]) -> Prefecture | None:
         if self.prefecture_code:
             return Prefecture.of(self.prefecture_code)
         if self.hub_id:

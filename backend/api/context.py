@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.fastapi import BaseContext
@@ -14,6 +15,8 @@ from backend.api.loaders import Loaders
 from backend.db import transaction
 from backend.reports.cache import OverviewCache
 from backend.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,6 +34,12 @@ class Context(BaseContext):
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.sessions, self.actor)
+
+    def memo(self, key, make: Callable[[], T]) -> T:
+        """One synchronous computation per request (figures several fields of one object share)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     def once(self, key, make: Callable[[], Awaitable]) -> asyncio.Future:
         """One computation per request for sibling resolvers that need the same expensive result."""

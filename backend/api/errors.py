@@ -4,10 +4,10 @@ import logging
 import uuid
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from backend.errors import UserInputError
+from graphql import GraphQLError
 
 log = logging.getLogger("renkei.api")
 

@@ -24,6 +24,8 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from backend.errors import UserInputError
+
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 _CONTENT_TYPE = {GRAPHQL_RESPONSE: f"{GRAPHQL_RESPONSE}; charset=utf-8", JSON: f"{JSON}; charset=utf-8"}
@@ -219,8 +221,13 @@ _TRANSLATED = {
 
 def japanese(error: GraphQLError) -> GraphQLError:
     """A request error (parse, validation, limits, variables) with a Japanese lead and graphql-core's detail,
-    which names the field, variable or limit for the developer of the client. Field errors (with a path) and
-    ours (with a code) stay as they are."""
+    which names the field, variable or limit for the developer of the client; a user's mistake in a query's
+    argument (a page size, a year) carries its stable code and field like a mutation's userErrors. Other
+    field errors (with a path) and ours (with a code) stay as they are."""
+    original = error.original_error
+    if isinstance(original, UserInputError):
+        error.extensions = {**(error.extensions or {}), "code": original.code, "field": original.field}
+        return error
     if error.path is not None or (error.extensions and "code" in error.extensions):
         return error
     message, code = _TRANSLATED.get(error.message) or (f"クエリを実行できません: {error.message}",

@@ -13,7 +13,7 @@ from backend.audit import service as audit
 from backend.consultations.domain import UNSET, Closing, ConsultationChanges, ConsultationQuery, NewAction, NewConsultation
 from backend.consultations.models import Action, Consultation
 from backend.db import utcnow
-from backend.errors import NotFound, UserInputError, require_parsed
+from backend.errors import MAX_ID, NotFound, UserInputError, require_parsed
 from backend.errors import parse_id as parse_any_id
 from backend.fiscal import day_end_utc, day_start_utc, fiscal_year_of, today_jst
 from backend.jobs import service as jobs
@@ -22,6 +22,7 @@ from backend.regions import service as regions
 from backend.taxonomy import CareScene, ConsultationStatus, Role, mask_of
 from backend.text import scenes as classifier
 from backend.text.normalize import normalize
+from backend.validation import clean_text
 
 SUMMARY_MAX = 2000
 NOTE_MAX = 2000
@@ -49,12 +50,11 @@ def parse_id(raw: str | int, field: list[str]) -> int:
 
 
 def _summary(value: str, field: list[str]) -> str:
-    value = value.strip()
-    if not value:
-        raise UserInputError(field, "相談内容の要旨を入力してください。", "REQUIRED")
-    if len(value) > SUMMARY_MAX:
-        raise UserInputError(field, f"相談内容の要旨は{SUMMARY_MAX}文字以内で入力してください（{len(value)}文字）。", "TOO_LONG")
-    return value
+    return clean_text(value, field, label="相談内容の要旨", max_length=SUMMARY_MAX)
+
+
+def _note(value: str | None, field: list[str], label: str) -> str | None:
+    return clean_text(value, field, label=label, max_length=NOTE_MAX, required=False)
 
 
 def _moment(value: datetime, field: list[str]) -> datetime:
@@ -104,8 +104,8 @@ async def log(session: AsyncSession, *, actor: Actor, data: NewConsultation) -> 
     _require_desk(actor, ["input"])
     f = ["input"]
     key = data.idempotency_key.strip()
-    if not 1 <= len(key) <= 100:
-        raise UserInputError(f + ["idempotencyKey"], "idempotencyKey は1〜100文字で指定してください。")
+    if not 1 <= len(key) <= 100 or not key.isprintable():
+        raise UserInputError(f + ["idempotencyKey"], "idempotencyKey は印字可能な1〜100文字で指定してください。")
     received_at = _moment(data.received_at, f + ["receivedAt"])
     municipality = regions.municipality_code(data.municipality_code, field=f + ["municipalityCode"])
     summary = _summary(data.summary, f + ["summary"])
@@ -193,9 +193,7 @@ async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction)
     row = await require_visible(session, actor=actor, consultation_id=data.consultation_id, audit_read=False,
                     field=["input", "consultationId"], for_update=True)
     performed_at = _moment(data.performed_at, ["input", "performedAt"])
-    note = (data.note or "").strip() or None
-    if note and len(note) > NOTE_MAX:
-        raise UserInputError(["input", "note"], f"記録は{NOTE_MAX}文字以内で入力してください。", "TOO_LONG")
+    note = _note(data.note, ["input", "note"], "記録")
     if data.minutes is not None and not 0 <= data.minutes <= 24 * 60:
         raise UserInputError(["input", "minutes"], "所要時間（分）は0〜1440で指定してください。", "OUT_OF_RANGE")
     if row.status == ConsultationStatus.CLOSED:
@@ -284,9 +282,7 @@ async def close(session: AsyncSession, *, actor: Actor, data: Closing) -> Consul
     _check_version(row, data.version)
     if row.status == ConsultationStatus.CLOSED:
         raise UserInputError(["input", "id"], "この相談は既に終結しています。", "ALREADY_CLOSED")
-    note = (data.note or "").strip() or None
-    if note and len(note) > NOTE_MAX:
-        raise UserInputError(["input", "note"], f"終結メモは{NOTE_MAX}文字以内で入力してください。", "TOO_LONG")
+    note = _note(data.note, ["input", "note"], "終結メモ")
     row.status = ConsultationStatus.CLOSED.value
     row.outcome = data.outcome.value
     row.closed_at = utcnow()
@@ -310,9 +306,18 @@ def _cursor(row: Consultation) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     when, cid = decode_cursor(cursor, parts=2)
     try:
-        return datetime.fromisoformat(when), int(cid)
+        moment, row_id = datetime.fromisoformat(when), int(cid)
     except ValueError:
-        raise UserInputError(["after"], "カーソルが正しくありません。", "INVALID_CURSOR") from None
+        moment, row_id = None, 0
+    # a cursor is ours or nothing: an aware instant of the programme's years and a 32-bit id
+    if moment is None or moment.tzinfo is None or not EARLIEST <= moment <= utcnow() + timedelta(days=366) \
+            or not 0 < row_id <= MAX_ID:
+        raise UserInputError(["after"], "カーソルが正しくありません。", "INVALID_CURSOR")
+    return moment, row_id
+
+
+def _within_programme(day: date) -> date:
+    return min(max(day, EARLIEST.date()), today_jst() + timedelta(days=366))
 
 
 def _like_escape(text: str) -> str:
@@ -332,14 +337,17 @@ def _filtered(actor: Actor, q: ConsultationQuery) -> Select:
         codes = [regions.municipality_code(c, field=["filter", "municipalityCodes", str(i)]).code
                  for i, c in enumerate(q.municipality_codes)]
         conds.append(Consultation.municipality_code.in_(codes))
+    # a range wider than the programme's years means "all of them": clamped, so 0001-01-01 or 9999-12-31
+    # answer like any other day instead of overflowing the calendar
     if q.received_from is not None:
-        conds.append(Consultation.received_at >= day_start_utc(require_parsed(q.received_from, ["filter", "receivedFrom"])))
+        day = _within_programme(require_parsed(q.received_from, ["filter", "receivedFrom"]))
+        conds.append(Consultation.received_at >= day_start_utc(day))
     if q.received_to is not None:
-        conds.append(Consultation.received_at < day_end_utc(require_parsed(q.received_to, ["filter", "receivedTo"])))
+        day = _within_programme(require_parsed(q.received_to, ["filter", "receivedTo"]))
+        conds.append(Consultation.received_at < day_end_utc(day))
     if q.text:
-        needle = normalize(q.text)
-        if len(needle) > 200:
-            raise UserInputError(["filter", "text"], "検索語は200文字以内で指定してください。", "TOO_LONG")
+        text = clean_text(q.text, ["filter", "text"], label="検索語", max_length=200, required=False, one_line=True)
+        needle = normalize(text or "")
         if needle:
             conds.append(Consultation.search_text.like(f"%{_like_escape(needle)}%", escape="\\"))
     if q.assigned_to_me:

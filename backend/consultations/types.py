@@ -1,14 +1,25 @@
 from __future__ import annotations
 
-
 import strawberry
 from strawberry.types import Info
 
 from backend import taxonomy as t
 from backend.accounts.types import User
-from backend.api.enums import (AgeBand, CallerRole, CareLevel, CareScene, Channel, ConsultationCategory,
-                               ConsultationStatus, LivingSituation, OrganizationType, Outcome, ResponseType,
-                               SubjectFlag)
+from backend.api.context import Context
+from backend.api.enums import (
+    AgeBand,
+    CallerRole,
+    CareLevel,
+    CareScene,
+    Channel,
+    ConsultationCategory,
+    ConsultationStatus,
+    LivingSituation,
+    OrganizationType,
+    Outcome,
+    ResponseType,
+    SubjectFlag,
+)
 from backend.api.errors import UserError
 from backend.api.scalars import Date, DateTime
 from backend.consultations import models
@@ -44,7 +55,7 @@ class Action:
     performed_by_id: strawberry.Private[int]
 
     @strawberry.field
-    async def performed_by(self, info: Info) -> User | None:
+    async def performed_by(self, info: Info[Context, None]) -> User | None:
         row = await info.context.loaders.user.load(self.performed_by_id)
         return User.of(row) if row else None
 
@@ -89,21 +100,21 @@ class Consultation:
     assignee_id: strawberry.Private[int | None]
 
     @strawberry.field
-    async def actions(self, info: Info) -> list[Action]:
+    async def actions(self, info: Info[Context, None]) -> list[Action]:
         return [Action.of(a) for a in await info.context.loaders.actions.load(self.row_id)]
 
     @strawberry.field
-    async def regional_issues(self, info: Info) -> list[RegionalIssueRef]:
+    async def regional_issues(self, info: Info[Context, None]) -> list[RegionalIssueRef]:
         rows = await info.context.loaders.issues_of_consultation.load(self.row_id)
         return [RegionalIssueRef(id=strawberry.ID(str(r.id)), title=r.title, scene=t.CareScene(r.scene)) for r in rows]
 
     @strawberry.field
-    async def created_by(self, info: Info) -> User | None:
+    async def created_by(self, info: Info[Context, None]) -> User | None:
         row = await info.context.loaders.user.load(self.created_by_id)
         return User.of(row) if row else None
 
     @strawberry.field
-    async def assigned_to(self, info: Info) -> User | None:
+    async def assigned_to(self, info: Info[Context, None]) -> User | None:
         if self.assignee_id is None:
             return None
         row = await info.context.loaders.user.load(self.assignee_id)

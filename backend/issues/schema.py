@@ -3,8 +3,10 @@
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.enums import RegionalIssueStatus
 from backend.api.errors import UserError
+from backend.api.mutations import mutation
 from backend.errors import UserInputError, parse_id
 from backend.issues import service
 from backend.issues.types import RegionalIssue
@@ -57,7 +59,7 @@ class MoveConsultationPayload:
 @strawberry.type
 class IssueQueries:
     @strawberry.field(description="A hub in the caller's scope, or null.")
-    async def hub(self, info: Info, id: strawberry.ID) -> Hub | None:
+    async def hub(self, info: Info[Context, None], id: strawberry.ID) -> Hub | None:
         try:
             hub_id = parse_id(id, ["id"], "拠点")
         except UserInputError:
@@ -67,13 +69,13 @@ class IssueQueries:
         return Hub.of(hub) if hub else None
 
     @strawberry.field
-    async def regional_issue(self, info: Info, id: strawberry.ID) -> RegionalIssue | None:
+    async def regional_issue(self, info: Info[Context, None], id: strawberry.ID) -> RegionalIssue | None:
         async with info.context.read() as session:
             row = await service.get_visible(session, actor=info.context.actor, issue_id=id)
         return RegionalIssue.of(row) if row else None
 
     @strawberry.field(description="A job the caller started or that concerns the caller's hub or prefecture.")
-    async def job(self, info: Info, id: strawberry.ID) -> Job | None:
+    async def job(self, info: Info[Context, None], id: strawberry.ID) -> Job | None:
         try:
             job_id = parse_id(id, ["id"], "ジョブ")
         except UserInputError:
@@ -85,42 +87,30 @@ class IssueQueries:
 
 @strawberry.type
 class IssueMutations:
-    @strawberry.mutation(description="Asks the workers to (re)group the hub's consultations of that fiscal year.")
-    async def request_issue_grouping(self, info: Info, hub_id: strawberry.ID, fiscal_year: int) -> JobPayload:
-        try:
-            async with info.context.transaction() as session:
-                job = await service.request_grouping(session, actor=info.context.actor, hub_id=hub_id, fiscal_year=fiscal_year)
-        except UserInputError as e:
-            return JobPayload(user_errors=[UserError.of(e)])
+    @mutation(description="Asks the workers to (re)group the hub's consultations of that fiscal year.")
+    async def request_issue_grouping(self, info: Info[Context, None], hub_id: strawberry.ID, fiscal_year: int) -> JobPayload:
+        async with info.context.transaction() as session:
+            job = await service.request_grouping(session, actor=info.context.actor, hub_id=hub_id, fiscal_year=fiscal_year)
         await info.context.dispatch()
         return JobPayload(job=Job.of(job))
 
-    @strawberry.mutation
-    async def update_regional_issue(self, info: Info, input: UpdateRegionalIssueInput) -> RegionalIssuePayload:
-        try:
-            async with info.context.transaction() as session:
-                row = await service.update_issue(session, actor=info.context.actor, issue_id=input.id, title=input.title,
-                                                 status=input.status, note=None if input.note is strawberry.UNSET else input.note,
-                                                 note_given=input.note is not strawberry.UNSET)
-        except UserInputError as e:
-            return RegionalIssuePayload(user_errors=[UserError.of(e)])
+    @mutation()
+    async def update_regional_issue(self, info: Info[Context, None], input: UpdateRegionalIssueInput) -> RegionalIssuePayload:
+        async with info.context.transaction() as session:
+            row = await service.update_issue(session, actor=info.context.actor, issue_id=input.id, title=input.title,
+                                             status=input.status, note=None if input.note is strawberry.UNSET else input.note,
+                                             note_given=input.note is not strawberry.UNSET)
         return RegionalIssuePayload(regional_issue=RegionalIssue.of(row))
 
-    @strawberry.mutation(description="Merges issues of the same hub, scene and year into one.")
-    async def merge_regional_issues(self, info: Info, input: MergeRegionalIssuesInput) -> RegionalIssuePayload:
-        try:
-            async with info.context.transaction() as session:
-                row = await service.merge(session, actor=info.context.actor, into_id=input.into_id, from_ids=input.from_ids)
-        except UserInputError as e:
-            return RegionalIssuePayload(user_errors=[UserError.of(e)])
+    @mutation(description="Merges issues of the same hub, scene and year into one.")
+    async def merge_regional_issues(self, info: Info[Context, None], input: MergeRegionalIssuesInput) -> RegionalIssuePayload:
+        async with info.context.transaction() as session:
+            row = await service.merge(session, actor=info.context.actor, into_id=input.into_id, from_ids=input.from_ids)
         return RegionalIssuePayload(regional_issue=RegionalIssue.of(row))
 
-    @strawberry.mutation(description="Moves a consultation to another issue of the same scene, or takes it out (toIssueId null).")
-    async def move_consultation_between_issues(self, info: Info, input: MoveConsultationInput) -> MoveConsultationPayload:
-        try:
-            async with info.context.transaction() as session:
-                src, dst = await service.move(session, actor=info.context.actor, consultation_id=input.consultation_id,
-                                              from_issue_id=input.from_issue_id, to_issue_id=input.to_issue_id)
-        except UserInputError as e:
-            return MoveConsultationPayload(user_errors=[UserError.of(e)])
+    @mutation(description="Moves a consultation to another issue of the same scene, or takes it out (toIssueId null).")
+    async def move_consultation_between_issues(self, info: Info[Context, None], input: MoveConsultationInput) -> MoveConsultationPayload:
+        async with info.context.transaction() as session:
+            src, dst = await service.move(session, actor=info.context.actor, consultation_id=input.consultation_id,
+                                          from_issue_id=input.from_issue_id, to_issue_id=input.to_issue_id)
         return MoveConsultationPayload(from_=RegionalIssue.of(src), to=RegionalIssue.of(dst) if dst else None)

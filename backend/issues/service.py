@@ -12,7 +12,7 @@ from backend.audit import service as audit
 from backend.consultations.models import Consultation
 from backend.db import utcnow
 from backend.errors import Forbidden, NotFound, UserInputError, parse_id
-from backend.fiscal import fiscal_months, fiscal_year_of, month_key, today_jst
+from backend.fiscal import fiscal_months, fiscal_year_of, month_key, require_fiscal_year, today_jst
 from backend.issues.models import IssueMembership, RegionalIssue
 from backend.jobs import service as jobs
 from backend.jobs.models import Job
@@ -21,6 +21,7 @@ from backend.paging import Page, decode_cursor, encode_cursor
 from backend.taxonomy import (REVIEWED_ISSUE_STATUSES, UNRESOLVED_OUTCOMES, CareScene, RegionalIssueStatus, Role,
                               members_of)
 from backend.text import grouping
+from backend.validation import clean_text
 
 TITLE_MAX = 200
 NOTE_MAX = 2000
@@ -157,8 +158,8 @@ async def update_issue(session: AsyncSession, *, actor: Actor, issue_id, title=N
     issue = await _managed_issue(session, actor, issue_id, ["input", "id"])
     changed = []
     if title is not None:
-        title = title.strip()
-        if not 1 <= len(title) <= TITLE_MAX:
+        title = clean_text(title, ["input", "title"], label="課題名", max_length=TITLE_MAX, required=False, one_line=True)
+        if not title:
             raise UserInputError(["input", "title"], f"課題名は1〜{TITLE_MAX}文字で入力してください。", "INVALID")
         issue.title = title
         changed.append("title")
@@ -166,10 +167,7 @@ async def update_issue(session: AsyncSession, *, actor: Actor, issue_id, title=N
         issue.status = RegionalIssueStatus(status).value
         changed.append("status")
     if note_given:
-        note = (note or "").strip() or None
-        if note and len(note) > NOTE_MAX:
-            raise UserInputError(["input", "note"], f"メモは{NOTE_MAX}文字以内で入力してください。", "TOO_LONG")
-        issue.note = note
+        issue.note = clean_text(note, ["input", "note"], label="メモ", max_length=NOTE_MAX, required=False)
         changed.append("note")
     await session.flush()
     audit.record(session, actor=actor, operation="issue.update", entity_type="regional_issue", entity_id=issue.id, fields=changed)
@@ -238,7 +236,7 @@ def _offset(cursor: str | None) -> int:
     if not cursor:
         return 0
     kind, position = decode_cursor(cursor, parts=2)
-    if kind != "issue" or not position.isdigit():
+    if kind != "issue" or not position.isdigit() or len(position) > 6:
         raise UserInputError(["after"], "カーソルが正しくありません。", "INVALID_CURSOR")
     return int(position) + 1
 
@@ -249,6 +247,7 @@ async def board(session: AsyncSession, *, actor: Actor, hub_id: int, fiscal_year
     within each, the most consultations first. Two statements whatever the size."""
     if not await can_read_hub(session, actor, hub_id):
         return Page([], 0, False, [])
+    require_fiscal_year(fiscal_year, ["fiscalYear"])
     conds = [RegionalIssue.hub_id == hub_id, RegionalIssue.fiscal_year == fiscal_year]
     if scene is not None:
         conds.append(RegionalIssue.scene == scene.value)

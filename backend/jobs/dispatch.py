@@ -34,8 +34,10 @@ def deserialize(data: bytes) -> object:
 async def connect(redis_url: str):
     from arq import create_pool
     from arq.connections import RedisSettings
-    return await create_pool(RedisSettings.from_dsn(redis_url), retry=0, job_serializer=serialize,
-                             job_deserializer=deserialize)
+    # no retry loop here: the caller decides (the API keeps serving, the sweep tries again)
+    redis_settings = RedisSettings.from_dsn(redis_url)
+    redis_settings.conn_retries = 0
+    return await create_pool(redis_settings, retry=0, job_serializer=serialize, job_deserializer=deserialize)
 
 
 def arq_job_id(job_id: int, attempts: int) -> str:

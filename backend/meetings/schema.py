@@ -6,9 +6,10 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.errors import UserError
+from backend.api.mutations import mutation
 from backend.api.scalars import Date, DateTime
-from backend.errors import UserInputError
 from backend.jobs.types import Job
 from backend.meetings import members, models, service
 
@@ -52,7 +53,7 @@ class HubMeeting:
     row_id: strawberry.Private[int]
 
     @strawberry.field
-    async def agenda(self, info: Info) -> list[AgendaItem]:
+    async def agenda(self, info: Info[Context, None]) -> list[AgendaItem]:
         from backend.issues.types import RegionalIssue
         async with info.context.read() as session:
             items = (await service.agendas(session, [self.row_id]))[self.row_id]
@@ -117,7 +118,7 @@ class SendPacketPayload:
 @strawberry.type
 class MeetingQueries:
     @strawberry.field(description="A meeting of the caller's hub, or null.")
-    async def hub_meeting(self, info: Info, id: strawberry.ID) -> HubMeeting | None:
+    async def hub_meeting(self, info: Info[Context, None], id: strawberry.ID) -> HubMeeting | None:
         async with info.context.read() as session:
             row = await service.get_visible(session, actor=info.context.actor, meeting_id=id)
         return HubMeeting.of(row) if row else None
@@ -125,43 +126,31 @@ class MeetingQueries:
 
 @strawberry.type
 class MeetingMutations:
-    @strawberry.mutation(description="Schedules a meeting; its packet is built by the workers; agenda issues become ON_AGENDA.")
-    async def schedule_hub_meeting(self, info: Info, input: ScheduleHubMeetingInput) -> HubMeetingPayload:
-        try:
-            async with info.context.transaction() as session:
-                meeting, job = await service.schedule(session, actor=info.context.actor, hub_id=input.hub_id,
-                                                      title=input.title, held_on=input.held_on, issue_ids=input.issue_ids,
-                                                      recipient_emails=input.recipient_emails)
-        except UserInputError as e:
-            return HubMeetingPayload(user_errors=[UserError.of(e)])
+    @mutation(description="Schedules a meeting; its packet is built by the workers; agenda issues become ON_AGENDA.")
+    async def schedule_hub_meeting(self, info: Info[Context, None], input: ScheduleHubMeetingInput) -> HubMeetingPayload:
+        async with info.context.transaction() as session:
+            meeting, job = await service.schedule(session, actor=info.context.actor, hub_id=input.hub_id,
+                                                  title=input.title, held_on=input.held_on, issue_ids=input.issue_ids,
+                                                  recipient_emails=input.recipient_emails)
         await info.context.dispatch()
         return HubMeetingPayload(meeting=HubMeeting.of(meeting), job=Job.of(job))
 
-    @strawberry.mutation(description="Adds a member to the hub's 協議の場 (the hub's manager or an admin).")
-    async def add_hub_member(self, info: Info, input: AddHubMemberInput) -> HubMemberPayload:
-        try:
-            async with info.context.transaction() as session:
-                row = await members.add(session, actor=info.context.actor, hub_id=input.hub_id, name=input.name,
-                                        organization=input.organization, email=input.email)
-        except UserInputError as e:
-            return HubMemberPayload(user_errors=[UserError.of(e)])
+    @mutation(description="Adds a member to the hub's 協議の場 (the hub's manager or an admin).")
+    async def add_hub_member(self, info: Info[Context, None], input: AddHubMemberInput) -> HubMemberPayload:
+        async with info.context.transaction() as session:
+            row = await members.add(session, actor=info.context.actor, hub_id=input.hub_id, name=input.name,
+                                    organization=input.organization, email=input.email)
         return HubMemberPayload(member=HubMember.of(row))
 
-    @strawberry.mutation(description="Removes a member from the hub's 協議の場; packets already sent stay on record.")
-    async def remove_hub_member(self, info: Info, id: strawberry.ID) -> HubMemberPayload:
-        try:
-            async with info.context.transaction() as session:
-                row = await members.remove(session, actor=info.context.actor, member_id=id)
-        except UserInputError as e:
-            return HubMemberPayload(user_errors=[UserError.of(e)])
+    @mutation(description="Removes a member from the hub's 協議の場; packets already sent stay on record.")
+    async def remove_hub_member(self, info: Info[Context, None], id: strawberry.ID) -> HubMemberPayload:
+        async with info.context.transaction() as session:
+            row = await members.remove(session, actor=info.context.actor, member_id=id)
         return HubMemberPayload(member=HubMember.of(row))
 
-    @strawberry.mutation(description="Sends the packet to the meeting's recipients, one message each.")
-    async def send_hub_meeting_packet(self, info: Info, meeting_id: strawberry.ID) -> SendPacketPayload:
-        try:
-            async with info.context.transaction() as session:
-                job = await service.request_send(session, actor=info.context.actor, meeting_id=meeting_id)
-        except UserInputError as e:
-            return SendPacketPayload(user_errors=[UserError.of(e)])
+    @mutation(description="Sends the packet to the meeting's recipients, one message each.")
+    async def send_hub_meeting_packet(self, info: Info[Context, None], meeting_id: strawberry.ID) -> SendPacketPayload:
+        async with info.context.transaction() as session:
+            job = await service.request_send(session, actor=info.context.actor, meeting_id=meeting_id)
         await info.context.dispatch()
         return SendPacketPayload(job=Job.of(job))

@@ -1,6 +1,7 @@
 """Hub meetings (協議の場): scheduling with an agenda of regional issues, the packet, sending it."""
 
 from collections import Counter, defaultdict
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,7 @@ from backend.audit import service as audit
 from backend.consultations.models import Action, Consultation
 from backend.db import utcnow
 from backend.errors import NotFound, UserInputError, parse_id, require_parsed
-from backend.fiscal import fiscal_year_label, fiscal_year_of
+from backend.fiscal import fiscal_year_label, fiscal_year_of, today_jst
 from backend.issues.models import IssueMembership, RegionalIssue
 from backend.jobs import service as jobs
 from backend.jobs.models import Job
@@ -21,8 +22,11 @@ from backend.meetings.models import AgendaItem, HubMeeting
 from backend.regions.models import Hub
 from backend.taxonomy import CallerRole, CareScene, Outcome, RegionalIssueStatus, ResponseType
 from backend.text.masking import mask_pii
+from backend.validation import clean_text
 
 TITLE_MAX = 200
+FIRST_MEETING_DAY = date(2015, 4, 1)     # the programme's start
+MEETING_HORIZON = timedelta(days=2 * 366)
 MAX_AGENDA = 20
 MAX_RECIPIENTS = 50
 EXAMPLES = 3
@@ -34,10 +38,14 @@ async def schedule(session: AsyncSession, *, actor: Actor, hub_id, title: str, h
     hid = parse_id(hub_id, f + ["hubId"], "拠点")
     if not policy.manages(actor, hid) or await session.get(Hub, hid) is None:
         raise NotFound(f + ["hubId"], "拠点")
-    title = title.strip()
-    if not 1 <= len(title) <= TITLE_MAX:
+    # one line: the title goes into an e-mail subject, where a line break would forge headers
+    title = clean_text(title, f + ["title"], label="会議名", max_length=TITLE_MAX, required=False, one_line=True)
+    if not title:
         raise UserInputError(f + ["title"], f"会議名は1〜{TITLE_MAX}文字で入力してください。")
     held_on = require_parsed(held_on, f + ["heldOn"], "開催日の形式が正しくありません（YYYY-MM-DD、実在する日付）。")
+    if not FIRST_MEETING_DAY <= held_on <= today_jst() + MEETING_HORIZON:
+        raise UserInputError(f + ["heldOn"], f"開催日は{FIRST_MEETING_DAY:%Y-%m-%d}から2年先までの日付で指定してください。",
+                             "OUT_OF_RANGE")
     if not issue_ids:
         raise UserInputError(f + ["issueIds"], "議題にする地域課題を1つ以上指定してください。", "REQUIRED")
     if len(issue_ids) > MAX_AGENDA:

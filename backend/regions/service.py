@@ -10,6 +10,7 @@ from backend.accounts.actor import Actor
 from backend.audit import service as audit
 from backend.errors import Forbidden, NotFound, UserInputError
 from backend.regions import codes
+from backend.validation import clean_text
 from backend.regions.models import Area, AreaMunicipality, Hub, Municipality, Prefecture
 
 
@@ -71,8 +72,8 @@ async def create_area(session: AsyncSession, *, actor: Actor, prefecture_code: s
     if not policy.administers(actor):
         raise Forbidden(["input"])
     pref = parse_prefecture(prefecture_code, field=["input", "prefectureCode"])
-    name = name.strip()
-    if not 1 <= len(name) <= 100:
+    name = clean_text(name, ["input", "name"], label="圏域名", max_length=100, required=False, one_line=True)
+    if not name:
         raise UserInputError(["input", "name"], "圏域名は1〜100文字で入力してください。")
     if not municipality_codes:
         raise UserInputError(["input", "municipalityCodes"], "市町村を1つ以上指定してください。", "REQUIRED")
@@ -99,8 +100,8 @@ async def create_hub(session: AsyncSession, *, actor: Actor, area_id: int, name:
         raise Forbidden(["input"])
     if await session.get(Area, area_id) is None:
         raise NotFound(["input", "areaId"], "圏域")
-    name = name.strip()
-    if not 1 <= len(name) <= 100:
+    name = clean_text(name, ["input", "name"], label="拠点名", max_length=100, required=False, one_line=True)
+    if not name:
         raise UserInputError(["input", "name"], "拠点名は1〜100文字で入力してください。")
     if await session.scalar(select(Hub.id).where(Hub.area_id == area_id, Hub.name == name)):
         raise UserInputError(["input", "name"], "同じ名前の拠点が既にあります。", "DUPLICATE")

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.enums import CareScene
 from backend.api.pagination import Connection, page_size
 
@@ -13,8 +14,7 @@ if TYPE_CHECKING:
     from backend.meetings.schema import HubMember
     from backend.reports.types import Prefecture
 
-from backend.regions import codes
-from backend.regions import models
+from backend.regions import codes, models
 
 
 @strawberry.type
@@ -47,7 +47,7 @@ class Area:
         return Prefecture.of(self.prefecture_code)
 
     @strawberry.field
-    async def municipalities(self, info: Info) -> list[Municipality]:
+    async def municipalities(self, info: Info[Context, None]) -> list[Municipality]:
         return [Municipality.of(c) for c in await info.context.loaders.area_municipalities.load(int(self.id))]
 
     @classmethod
@@ -63,13 +63,13 @@ class Hub:
     known_area: strawberry.Private[Area | None] = None  # when the caller already has it (the dashboard)
 
     @strawberry.field
-    async def area(self, info: Info) -> Area:
+    async def area(self, info: Info[Context, None]) -> Area:
         if self.known_area is not None:
             return self.known_area
         return Area.of(await info.context.loaders.area.load(self.area_id))
 
     @strawberry.field(description="The hub's regional issues of a fiscal year: on the agenda first, then by size.")
-    async def regional_issues(self, info: Info, fiscal_year: int, scene: CareScene | None = None, first: int | None = None,
+    async def regional_issues(self, info: Info[Context, None], fiscal_year: int, scene: CareScene | None = None, first: int | None = None,
                               after: str | None = None
                               ) -> Connection[Annotated[RegionalIssue, strawberry.lazy("backend.issues.types")]]:
         from backend.issues import service as issues
@@ -81,7 +81,7 @@ class Hub:
         return Connection.of([IssueType.of(r) for r in page.rows], page.cursors, page.total, page.has_next)
 
     @strawberry.field(description="The members of the hub's 協議の場; null for anyone but its manager and admins.")
-    async def members(self, info: Info) -> list[Annotated[HubMember, strawberry.lazy("backend.meetings.schema")]] | None:
+    async def members(self, info: Info[Context, None]) -> list[Annotated[HubMember, strawberry.lazy("backend.meetings.schema")]] | None:
         from backend.meetings import members
         from backend.meetings.schema import HubMember as MemberType
         async with info.context.read() as session:

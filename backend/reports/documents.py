@@ -2,7 +2,6 @@
 in Japanese (UTF-8 with BOM), and an XLSX workbook with one sheet a table — all from the same
 already-suppressed figures."""
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -10,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from backend.charts import bar_chart_svg
+from backend.reports import spreadsheet
 from backend.reports.aggregates import TopIssue
 from backend.reports.service import UNCLASSIFIED, Overview
 from backend.reports.suppression import Cell
@@ -72,16 +72,10 @@ def render_html(o: Overview, prefecture_name: str, top: list[TopIssue]) -> str:
 
 
 def render_csv(o: Overview, prefecture_name: str, top: list[TopIssue]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([f"{prefecture_name} 在宅医療・介護連携 相談窓口 集計 {o.label}"])
-    w.writerow([LEGEND.format(k=o.threshold)])
+    rows: list[list] = [[f"{prefecture_name} 在宅医療・介護連携 相談窓口 集計 {o.label}"], [LEGEND.format(k=o.threshold)]]
     for t in tables(o, top):
-        w.writerow([])
-        w.writerow([f"■{t.title}"])
-        w.writerow(t.header)
-        w.writerows([[_v(v) for v in row] for row in t.rows])
-    return buf.getvalue().encode("utf-8-sig")
+        rows += [[], [f"■{t.title}"], t.header, *([_v(v) for v in row] for row in t.rows)]
+    return spreadsheet.csv_bytes(rows)
 
 
 def render_xlsx(o: Overview, prefecture_name: str, top: list[TopIssue]) -> bytes:
@@ -89,15 +83,15 @@ def render_xlsx(o: Overview, prefecture_name: str, top: list[TopIssue]) -> bytes
     wb.remove(wb.active)
     for t in tables(o, top):
         ws = wb.create_sheet(t.title[:31])
-        ws.append([f"{prefecture_name} {t.title} {o.label}"])
+        spreadsheet.append_row(ws, [f"{prefecture_name} {t.title} {o.label}"])
         ws["A1"].font = Font(bold=True)
-        ws.append(t.header)
+        spreadsheet.append_row(ws, t.header)
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for row in t.rows:
-            ws.append([_v(v) for v in row])
-        ws.append([])
-        ws.append([LEGEND.format(k=o.threshold)])
+            spreadsheet.append_row(ws, [_v(v) for v in row])
+        spreadsheet.append_row(ws, [])
+        spreadsheet.append_row(ws, [LEGEND.format(k=o.threshold)])
         for column in ws.columns:
             width = max(len(str(c.value or "")) for c in list(column)[1:]) if len(list(column)) > 1 else 10
             ws.column_dimensions[column[0].column_letter].width = min(max(10, width * 2), 60)

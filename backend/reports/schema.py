@@ -5,7 +5,7 @@ from strawberry.types import Info
 
 from backend.api.context import Context
 from backend.api.errors import UserError
-from backend.errors import UserInputError
+from backend.api.mutations import mutation
 from backend.jobs.types import Job
 from backend.reports import models, service
 from backend.reports.types import Prefecture, PrefectureReport
@@ -43,14 +43,11 @@ class ReportQueries:
 
 @strawberry.type
 class ReportMutations:
-    @strawberry.mutation(description="Orders the yearly report (HTML with charts, CSV, XLSX); the workers build it.")
+    @mutation(description="Orders the yearly report (HTML with charts, CSV, XLSX); the workers build it.")
     async def generate_prefecture_report(self, info: Info[Context, None], prefecture_code: str,
                                          fiscal_year: int) -> ReportPayload:
-        try:
-            async with info.context.transaction() as session:
-                report, job = await service.request_report(session, actor=info.context.actor,
-                                                           prefecture_code=prefecture_code, fiscal_year=fiscal_year)
-        except UserInputError as e:
-            return ReportPayload(user_errors=[UserError.of(e)])
+        async with info.context.transaction() as session:
+            report, job = await service.request_report(session, actor=info.context.actor,
+                                                       prefecture_code=prefecture_code, fiscal_year=fiscal_year)
         await info.context.dispatch()
         return ReportPayload(report=report_of(report, info.context.settings.public_url), job=Job.of(job))

