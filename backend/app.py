@@ -68,8 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             async with sessions() as session:
                 await session.execute(text("SELECT 1"))
-        except Exception:
-            log.exception("health check: database unreachable")
+        except Exception as e:
+            log.error("health check: database unreachable (%s)", type(e).__name__)
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return {"status": "ok"}
 

@@ -13,7 +13,9 @@ app = typer.Typer(help="Renkei Desk (連携デスク) operator commands.", no_ar
 db_app = typer.Typer(help="Database.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 schema_app = typer.Typer(help="GraphQL schema.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(schema_app, name="schema")
 
@@ -31,7 +33,7 @@ async def _upgrade() -> int:
     settings = get_settings()
     if settings.database_url.startswith("sqlite"):
         Path(settings.database_url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.migration_url)   # the owner: the application's role cannot change the schema
     try:
         await migrate.upgrade(engine)
         async with transaction(make_sessions(engine)) as session:
@@ -46,6 +48,55 @@ def db_upgrade() -> None:
     _logging()
     added = asyncio.run(_upgrade())
     typer.echo(f"database is at head; {added} municipalities added")
+
+
+@db_app.command("roles")
+def db_roles(app_role: str = typer.Argument("renkei_app", help="The role the application connects as."),
+             password_env: str = typer.Option("", help="Name of an environment variable holding its password.")) -> None:
+    """PostgreSQL: create (or update) the application's role, which may only INSERT and SELECT the audit trail.
+    Run as the owner (RENKEI_MIGRATION_DATABASE_URL or RENKEI_DATABASE_URL); see docs/operations.md."""
+    from backend.audit.roles import create_app_role
+    from backend.db import make_engine
+
+    async def run() -> None:
+        engine = make_engine(get_settings().migration_url)
+        try:
+            await create_app_role(engine, app_role, os.environ[password_env] if password_env else None)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except ValueError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"role {app_role}: INSERT and SELECT on audit_event (plus its seal), full use of the other tables")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Seal the rows written since the last seal, then check the whole hash chain. Exit 1 and name the
+    first row that was changed or removed."""
+    from backend.audit import chain
+    from backend.db import make_engine, make_sessions, transaction
+
+    async def run() -> chain.Verdict:
+        engine = make_engine(get_settings().database_url)
+        try:
+            sessions = make_sessions(engine)
+            async with transaction(sessions) as session:
+                await chain.seal(session)
+            async with sessions() as session:
+                return await chain.verify(session)
+        finally:
+            await engine.dispose()
+
+    verdict = asyncio.run(run())
+    if not verdict.intact:
+        typer.echo(f"audit chain BROKEN at row {verdict.broken_at}: {verdict.reason} ({verdict.checked} rows intact "
+                   "before it)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"audit chain intact: {verdict.checked} rows, head {verdict.head or '-'}")
 
 
 @users_app.command("create-admin")

@@ -38,3 +38,7 @@ def configure_logging(settings: Settings) -> None:
         logger = logging.getLogger(name)
         logger.disabled = True
         logger.propagate = False
+    # database drivers log each statement with its parameters at DEBUG: never below WARNING, whatever the
+    # operator's level (the parameters are consultations' text)
+    for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -13,6 +13,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RENKEI_", env_file=".env", extra="ignore")
 
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'renkei.db'}"
+    # the owner's connection for migrations and `renkei db roles` (PostgreSQL); defaults to database_url
+    migration_database_url: str | None = None
     db_pool_size: int = 10
     redis_url: str | None = None
     smtp_url: str | None = None
@@ -39,6 +41,11 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = 900
     log_level: str = "INFO"
     timezone: str = "Asia/Tokyo"
+
+
+    @property
+    def migration_url(self) -> str:
+        return self.migration_database_url or self.database_url
 
 
 @lru_cache

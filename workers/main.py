@@ -35,6 +35,8 @@ async def run_job(ctx: dict, job_id: int) -> str:
 
 
 async def sweep(ctx: dict) -> int:
+    from backend.jobs import schedules
+    await schedules.seal_audit(ctx["sessions"])
     return await dispatch.send_due(ctx["sessions"], ctx["redis"])
 
 

@@ -12,6 +12,7 @@ from strawberry.fastapi import BaseContext
 
 from backend.accounts.actor import Actor
 from backend.api.loaders import Loaders
+from backend.audit import service as audit
 from backend.db import transaction
 from backend.reports.cache import OverviewCache
 from backend.settings import Settings
@@ -52,6 +53,10 @@ class Context(BaseContext):
         """A mutation's one session and one transaction, committed when the block ends."""
         async with transaction(self.sessions) as session:
             yield session
+
+    def trail(self):
+        """Audits, before the response, the records this request showed and the attempts scope refused."""
+        return audit.request_trail(self.sessions, self.actor)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

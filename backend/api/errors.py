@@ -7,6 +7,7 @@ import strawberry
 from strawberry.extensions import MaskErrors
 
 from backend.errors import UserInputError
+from backend.tracebacks import describe
 from graphql import GraphQLError
 
 log = logging.getLogger("renkei.api")
@@ -33,9 +34,9 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex[:12]
         original = error.original_error
-        # the exception type and id only: messages may carry the user's text
-        log.error("unexpected error id=%s path=%s type=%s", error_id, error.path, type(original).__name__,
-                  exc_info=(type(original), original, original.__traceback__) if original else None)
+        # the exception type, id and where: messages may carry the user's text
+        log.error("unexpected error id=%s path=%s type=%s\n%s", error_id, error.path, type(original).__name__,
+                  describe(original) if original else "")
         return GraphQLError(message=f"{self.error_message}（エラーID: {error_id}）", nodes=error.nodes,
                             source=error.source, positions=error.positions, path=error.path,
                             extensions={"code": "INTERNAL_ERROR", "errorId": error_id})

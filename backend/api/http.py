@@ -196,9 +196,11 @@ def endpoint(schema, context_for: ContextFactory, *, ide: bool, max_document_byt
             if len(params["query"]) > max_document_bytes:
                 raise RequestError(413, too_large, "TOO_LARGE")
             try:
-                result = await schema.execute(params["query"], variable_values=params.get("variables"),
-                                              context_value=context, operation_name=params.get("operationName") or None,
-                                              allowed_operation_types=_POST_ALLOWS if post else _GET_ALLOWS)
+                async with context.trail():   # what the request showed and what scope refused, audited
+                    result = await schema.execute(params["query"], variable_values=params.get("variables"),
+                                                  context_value=context,
+                                                  operation_name=params.get("operationName") or None,
+                                                  allowed_operation_types=_POST_ALLOWS if post else _GET_ALLOWS)
             except InvalidOperationTypeError:
                 raise RequestError(405, "GET で送れるのは問い合わせ（query）だけです。更新は POST で送信してください。",
                                    "METHOD_NOT_ALLOWED", {"Allow": "POST"}) from None

@@ -1,15 +1,17 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base, utcnow
 
 
 class AuditEvent(Base):
-    """Append-only (database triggers refuse UPDATE and DELETE). Names of fields, never their text."""
+    """Append-only (database triggers refuse UPDATE, DELETE and, on PostgreSQL, TRUNCATE; the one update a
+    row may receive is its seal). Names of fields and ids of records, never their text."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("uq_audit_event_chain_seq", "chain_seq", unique=True),)
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None]
@@ -19,3 +21,8 @@ class AuditEvent(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64), index=True)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     request_id: Mapped[str | None] = mapped_column(String(32))
+    record_ids: Mapped[list[int] | None] = mapped_column(JSON)   # the records a request returned or was denied
+    # the seal: position in the hash chain, the previous row's hash, this row's hash (see audit/chain.py)
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))

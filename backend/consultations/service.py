@@ -166,8 +166,10 @@ async def find_logged(session: AsyncSession, *, actor: Actor, idempotency_key: s
 
 
 async def require_visible(session: AsyncSession, *, actor: Actor, consultation_id: str | int, audit_read: bool = True,
-                          field: list[str] | None = None, for_update: bool = False) -> Consultation:
-    """One consultation in the actor's scope, or NotFound. A read of the detail is audited."""
+                          field: list[str] | None = None, for_update: bool = False,
+                          operation: str = "consultation.read") -> Consultation:
+    """One consultation in the actor's scope, or NotFound (an existing one out of scope: the attempt is
+    audited). A read of the detail is audited."""
     field = field or ["id"]
     cid = parse_id(consultation_id, field)
     stmt = visible(select(Consultation).where(Consultation.id == cid), actor)
@@ -175,6 +177,7 @@ async def require_visible(session: AsyncSession, *, actor: Actor, consultation_i
         stmt = stmt.with_for_update()
     row = await session.scalar(stmt)
     if row is None:
+        await audit.refused(session, Consultation, cid, operation=operation, entity_type="consultation")
         raise NotFound(field, "相談")
     if audit_read:
         audit.record(session, actor=actor, operation="consultation.read", entity_type="consultation", entity_id=row.id)
@@ -189,9 +192,9 @@ def _check_version(row: Consultation, version: int) -> None:
 
 
 async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction) -> Consultation:
-    _require_desk(actor, ["input", "consultationId"])
     row = await require_visible(session, actor=actor, consultation_id=data.consultation_id, audit_read=False,
-                    field=["input", "consultationId"], for_update=True)
+                                field=["input", "consultationId"], for_update=True,
+                                operation="consultation.record_action")
     performed_at = _moment(data.performed_at, ["input", "performedAt"])
     note = _note(data.note, ["input", "note"], "記録")
     if data.minutes is not None and not 0 <= data.minutes <= 24 * 60:
@@ -213,9 +216,9 @@ async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction)
 
 
 async def update(session: AsyncSession, *, actor: Actor, data: ConsultationChanges) -> Consultation:
-    _require_desk(actor, ["input", "id"])
     f = ["input"]
-    row = await require_visible(session, actor=actor, consultation_id=data.id, audit_read=False, field=f + ["id"], for_update=True)
+    row = await require_visible(session, actor=actor, consultation_id=data.id, audit_read=False, field=f + ["id"],
+                                for_update=True, operation="consultation.update")
     _check_version(row, data.version)
     changed: list[str] = []
     if data.status is not UNSET:
@@ -277,8 +280,8 @@ async def _assignee(session: AsyncSession, *, actor: Actor, raw: str | None, fie
 
 
 async def close(session: AsyncSession, *, actor: Actor, data: Closing) -> Consultation:
-    _require_desk(actor, ["input", "id"])
-    row = await require_visible(session, actor=actor, consultation_id=data.id, audit_read=False, field=["input", "id"], for_update=True)
+    row = await require_visible(session, actor=actor, consultation_id=data.id, audit_read=False, field=["input", "id"],
+                                for_update=True, operation="consultation.close")
     _check_version(row, data.version)
     if row.status == ConsultationStatus.CLOSED:
         raise UserInputError(["input", "id"], "この相談は既に終結しています。", "ALREADY_CLOSED")
@@ -373,6 +376,7 @@ async def search(session: AsyncSession, *, actor: Actor, query: ConsultationQuer
                                        .limit(first + 1))).all())
     has_next = len(rows) > first
     rows = rows[:first]
+    audit.shown("consultation", [r.id for r in rows])
     return Page(rows=rows, total=total or 0, has_next=has_next, cursors=[_cursor(r) for r in rows])
 
 

@@ -17,6 +17,7 @@ from backend.issues.models import IssueMembership, RegionalIssue
 from backend.jobs import service as jobs
 from backend.jobs.models import Job
 from backend.regions import service as regions
+from backend.regions.models import Hub
 from backend.paging import Page, decode_cursor, encode_cursor
 from backend.taxonomy import (REVIEWED_ISSUE_STATUSES, UNRESOLVED_OUTCOMES, CareScene, RegionalIssueStatus, Role,
                               members_of)
@@ -40,6 +41,8 @@ async def can_read_hub(session: AsyncSession, actor: Actor, hub_id: int) -> bool
 async def _managed_issue(session: AsyncSession, actor: Actor, raw_id, field: list[str]) -> RegionalIssue:
     issue = await session.get(RegionalIssue, parse_id(raw_id, field, "地域課題"), with_for_update=True)
     if issue is None or not policy.works_at(actor, issue.hub_id):
+        if issue is not None:
+            audit.denied("regional_issue.change", "regional_issue", issue.id)
         raise NotFound(field, "地域課題")
     if not policy.manages(actor, issue.hub_id):
         raise Forbidden(field, "地域課題を変更できるのは拠点管理者だけです。")
@@ -51,6 +54,7 @@ async def _managed_issue(session: AsyncSession, actor: Actor, raw_id, field: lis
 async def request_grouping(session: AsyncSession, *, actor: Actor, hub_id: str | int, fiscal_year: int) -> Job:
     hid = parse_id(hub_id, ["hubId"], "拠点")
     if not policy.manages(actor, hid):
+        await audit.refused(session, Hub, hid, operation="issues.request_grouping", entity_type="hub")
         raise NotFound(["hubId"], "拠点")
     first = await session.scalar(select(func.min(Consultation.fiscal_year)).where(Consultation.hub_id == hid))
     current = fiscal_year_of(today_jst())
@@ -296,7 +300,10 @@ async def get_visible(session: AsyncSession, *, actor: Actor, issue_id) -> Regio
     except UserInputError:
         return None
     issue = await session.get(RegionalIssue, iid)
-    if issue is None or not await can_read_hub(session, actor, issue.hub_id):
+    if issue is None:
+        return None
+    if not await can_read_hub(session, actor, issue.hub_id):
+        audit.denied("regional_issue.read", "regional_issue", issue.id)
         return None
     return issue
 

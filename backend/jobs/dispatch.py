@@ -15,6 +15,7 @@ from backend.db import transaction
 from backend.fiscal import JST
 from backend.jobs import runner, service
 from backend.settings import Settings
+from backend.tracebacks import describe
 
 log = logging.getLogger("renkei.jobs")
 ARQ_FUNCTION = "run_job"
@@ -124,8 +125,12 @@ class Dispatcher:
     async def _embedded_loop(self) -> None:
         from backend.jobs import schedules
         done_on: dict[str, object] = {}
+        sealed_at = 0.0
         while True:
             try:
+                if time.monotonic() - sealed_at >= 60:   # the worker's sweep does this when Redis is in use
+                    await schedules.seal_audit(self.sessions)
+                    sealed_at = time.monotonic()
                 # the cron of the embedded default: the same schedules as the arq worker's, once a day each
                 now = datetime.now(JST)
                 for name, hour, fn in (("nightly", 3, schedules.nightly), ("daily", 8, schedules.daily)):
@@ -133,8 +138,8 @@ class Dispatcher:
                         await fn(self.sessions)
                         done_on[name] = now.date()
                 await self.run_pending()
-            except Exception:
-                log.exception("embedded job runner")
+            except Exception as e:
+                log.error("embedded job runner: %s\n%s", type(e).__name__, describe(e))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()

@@ -19,6 +19,7 @@ from backend.jobs import kinds
 from backend.jobs.kinds import JobKind
 from backend.jobs.models import Job
 from backend.settings import Settings, get_settings
+from backend.tracebacks import describe
 
 log = logging.getLogger("renkei.jobs")
 
@@ -107,7 +108,7 @@ async def _execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> O
                       error=_describe(e))
         return Outcome("retry", delay)
     except Exception as e:
-        log.exception("job %s (%s) failed", job.id, job.kind)
+        log.error("job %s (%s) failed: %s\n%s", job.id, job.kind, type(e).__name__, describe(e))
         await _fail(sessions, job, kind, e)
         return Outcome("failed")
     await _finish(sessions, job.id, status="succeeded", finished_at=utcnow())

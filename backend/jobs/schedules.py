@@ -27,6 +27,13 @@ async def nightly(sessions: async_sessionmaker[AsyncSession]) -> int:
     return len(pairs)
 
 
+async def seal_audit(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Every minute: the audit rows written since the last seal join the hash chain."""
+    from backend.audit import chain
+    async with transaction(sessions) as session:
+        return await chain.seal(session)
+
+
 async def daily(sessions: async_sessionmaker[AsyncSession]) -> int:
     """Queues today's follow-up reminders (one job; the mail module builds one message a coordinator)."""
     from backend.fiscal import today_jst

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import policy
 from backend.accounts.actor import Actor
+from backend.audit import service as audit
 from backend.db import utcnow
 from backend.jobs import kinds
 from backend.jobs.models import Job
@@ -44,9 +45,11 @@ async def get_visible(session: AsyncSession, *, actor: Actor, job_id: int) -> Jo
     job = await session.get(Job, job_id)
     if job is None:
         return None
-    visible = policy.sees_job(actor, created_by_id=job.created_by_id, hub_id=job.hub_id,
-                              prefecture_code=job.prefecture_code)
-    return job if visible else None
+    if not policy.sees_job(actor, created_by_id=job.created_by_id, hub_id=job.hub_id,
+                           prefecture_code=job.prefecture_code):
+        audit.denied("job.read", "job", job.id)
+        return None
+    return job
 
 
 async def due(session: AsyncSession, *, limit: int = 500, stale_after: timedelta = timedelta(minutes=2)) -> list[Job]:

@@ -218,8 +218,6 @@ async def deliver(
         raise TransientMailError(f"{type(exc).__name__}: {exc}") from exc
 
     if refused:
-        log.warning(
-            "mail %s: recipients refused: %s",
-            message["Message-ID"],
-            {addr: (r.code, r.message) for addr, r in refused.items()},
-        )
+        # reply codes only: addresses are people's, and the outbox row says who
+        log.warning("mail %s: %d recipients refused (codes %s)", message["Message-ID"], len(refused),
+                    sorted({r.code for r in refused.values()}))

@@ -39,6 +39,7 @@ async def add(session: AsyncSession, *, actor: Actor, hub_id: object, name: str,
     f = ["input"]
     hid = parse_id(hub_id, f + ["hubId"], "拠点")
     if not policy.keeps_members(actor, hid) or await session.get(Hub, hid) is None:
+        await audit.refused(session, Hub, hid, operation="hub_member.add", entity_type="hub")
         raise NotFound(f + ["hubId"], "拠点")
     name = clean_text(name, f + ["name"], label="氏名", max_length=100, one_line=True)
     organization = clean_text(organization, f + ["organization"], label="所属", max_length=200, required=False,
@@ -60,6 +61,8 @@ async def add(session: AsyncSession, *, actor: Actor, hub_id: object, name: str,
 async def remove(session: AsyncSession, *, actor: Actor, member_id: object) -> HubMember:
     member = await session.get(HubMember, parse_id(member_id, ["id"], "委員"))
     if member is None or member.removed_at is not None or not policy.keeps_members(actor, member.hub_id):
+        if member is not None and not policy.keeps_members(actor, member.hub_id):
+            audit.denied("hub_member.remove", "hub_member", member.id)
         raise NotFound(["id"], "委員")
     member.removed_at = utcnow()
     audit.record(session, actor=actor, operation="hub_member.remove", entity_type="hub_member", entity_id=member.id)

@@ -21,6 +21,9 @@ class HubMeeting(Base):
     packet_text: Mapped[str | None] = mapped_column(Text)
     packet_generated_at: Mapped[datetime | None]
     packet_error: Mapped[str | None] = mapped_column(Text)   # why the packet could not be built or sent, in Japanese
+    # the example notes the packet shows ([{"issue_id", "consultation_id"}]) and those the manager dropped
+    packet_examples: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    dropped_examples: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

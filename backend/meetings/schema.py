@@ -27,6 +27,13 @@ class PacketStatus(Enum):
     FAILED = "failed"
 
 
+@strawberry.type(description="An example note as the packet shows it (masked), for the manager's check.")
+class PacketExample:
+    issue_id: strawberry.ID
+    consultation_id: strawberry.ID
+    text: str
+
+
 @strawberry.type
 class MeetingPacket:
     status: PacketStatus
@@ -34,6 +41,14 @@ class MeetingPacket:
     html: str | None
     text: str | None
     error: str | None = strawberry.field(description="Why the packet could not be built or sent (Japanese).")
+    row: strawberry.Private[models.HubMeeting]
+
+    @strawberry.field(description="Each masked example note the packet carries; dropPacketExample takes one out.")
+    async def examples(self, info: Info[Context, None]) -> list[PacketExample]:
+        async with info.context.read() as session:
+            rows = await service.packet_examples(session, meeting=self.row)
+        return [PacketExample(issue_id=strawberry.ID(str(i)), consultation_id=strawberry.ID(str(c)), text=t)
+                for i, c, t in rows]
 
 
 @strawberry.type
@@ -63,7 +78,8 @@ class HubMeeting:
     def of(cls, row: models.HubMeeting) -> "HubMeeting":
         return cls(id=strawberry.ID(str(row.id)), title=row.title, held_on=row.held_on, status=MeetingStatus(row.status),
                    packet=MeetingPacket(status=PacketStatus(row.packet_status), generated_at=row.packet_generated_at,
-                                        html=row.packet_html, text=row.packet_text, error=row.packet_error),
+                                        html=row.packet_html, text=row.packet_text, error=row.packet_error,
+                                        row=row),
                    recipient_emails=list(row.recipient_emails), row_id=row.id)
 
 
@@ -147,6 +163,14 @@ class MeetingMutations:
         async with info.context.transaction() as session:
             row = await members.remove(session, actor=info.context.actor, member_id=id)
         return HubMemberPayload(member=HubMember.of(row))
+
+    @mutation(description="Takes an example note out of the packet before it is sent; the packet is rebuilt.")
+    async def drop_packet_example(self, info: Info[Context, None], meeting_id: strawberry.ID,
+                                  consultation_id: strawberry.ID) -> HubMeetingPayload:
+        async with info.context.transaction() as session:
+            meeting = await service.drop_example(session, actor=info.context.actor, meeting_id=meeting_id,
+                                                 consultation_id=consultation_id)
+        return HubMeetingPayload(meeting=HubMeeting.of(meeting))
 
     @mutation(description="Sends the packet to the meeting's recipients, one message each.")
     async def send_hub_meeting_packet(self, info: Info[Context, None], meeting_id: strawberry.ID) -> SendPacketPayload:

@@ -37,6 +37,7 @@ async def schedule(session: AsyncSession, *, actor: Actor, hub_id, title: str, h
     f = ["input"]
     hid = parse_id(hub_id, f + ["hubId"], "拠点")
     if not policy.manages(actor, hid) or await session.get(Hub, hid) is None:
+        await audit.refused(session, Hub, hid, operation="meeting.schedule", entity_type="hub")
         raise NotFound(f + ["hubId"], "拠点")
     # one line: the title goes into an e-mail subject, where a line break would forge headers
     title = clean_text(title, f + ["title"], label="会議名", max_length=TITLE_MAX, required=False, one_line=True)
@@ -92,7 +93,10 @@ async def get_visible(session: AsyncSession, *, actor: Actor, meeting_id) -> Hub
     except UserInputError:
         return None
     meeting = await session.get(HubMeeting, mid)
-    if meeting is None or not policy.works_at(actor, meeting.hub_id):
+    if meeting is None:
+        return None
+    if not policy.works_at(actor, meeting.hub_id):
+        audit.denied("meeting.read", "hub_meeting", meeting.id)
         return None
     return meeting
 
@@ -100,6 +104,8 @@ async def get_visible(session: AsyncSession, *, actor: Actor, meeting_id) -> Hub
 async def request_send(session: AsyncSession, *, actor: Actor, meeting_id) -> Job:
     meeting = await session.get(HubMeeting, parse_id(meeting_id, ["meetingId"], "会議"))
     if meeting is None or not policy.manages(actor, meeting.hub_id):
+        if meeting is not None:
+            audit.denied("meeting.send", "hub_meeting", meeting.id)
         raise NotFound(["meetingId"], "会議")
     job = await jobs.enqueue(session, kind="send_packet",
                              args={"meeting_id": meeting.id}, actor=actor, hub_id=meeting.hub_id)
@@ -141,8 +147,10 @@ async def packet_context(session: AsyncSession, *, meeting: HubMeeting) -> dict:
         actions[issue_id][ResponseType(kind).label] += n
     from backend.charts import bar_chart_svg
     items = []
+    dropped = set(meeting.dropped_examples or [])
     for position, issue in agenda:
         cs = by_issue[issue.id]
+        examples = [c for c in cs if c.id not in dropped][:EXAMPLES]
         unresolved = Counter(Outcome(c.outcome).label for c in cs if c.outcome and c.outcome.startswith("unresolved"))
         open_count = sum(1 for c in cs if c.status != "closed")
         months = [p["month"] for p in issue.trend or []]
@@ -155,11 +163,12 @@ async def packet_context(session: AsyncSession, *, meeting: HubMeeting) -> dict:
             "chart": bar_chart_svg("月別の相談件数", [f"{int(m[5:])}月" for m in months], counts) if months else "",
             "caller_roles": Counter(CallerRole(c.caller_role).label for c in cs).most_common(),
             "actions": actions[issue.id].most_common(),
-            "examples": [mask_pii(c.summary) for c in cs[:EXAMPLES]],
+            "examples": [mask_pii(c.summary) for c in examples],
+            "example_ids": [c.id for c in examples],
         })
     fy = fiscal_year_of(meeting.held_on)
     return {"hub": hub.name, "title": meeting.title, "held_on": meeting.held_on, "fiscal_year": fiscal_year_label(fy),
-            "items": items}
+            "items": items, "issue_ids": issue_ids}
 
 
 async def build_packet(session: AsyncSession, *, meeting_id: int) -> HubMeeting:
@@ -168,9 +177,42 @@ async def build_packet(session: AsyncSession, *, meeting_id: int) -> HubMeeting:
     context = await packet_context(session, meeting=meeting)
     meeting.packet_html = render("meetings/packet.html.j2", **context)
     meeting.packet_text = render("meetings/packet.txt.j2", **context)
+    meeting.packet_examples = [{"issue_id": issue_id, "consultation_id": cid}
+                               for issue_id, item in zip(context["issue_ids"], context["items"], strict=True)
+                               for cid in item["example_ids"]]
     meeting.packet_status, meeting.packet_generated_at, meeting.packet_error = "ready", utcnow(), None
     await session.flush()
     return meeting
+
+
+async def packet_examples(session: AsyncSession, *, meeting: HubMeeting) -> list[tuple[int, int, str]]:
+    """(issue id, consultation id, masked text) of each example the packet shows, for the manager's check
+    before sending; the request that shows them is audited with their ids."""
+    ids = [e["consultation_id"] for e in meeting.packet_examples or []]
+    if not ids:
+        return []
+    rows = {c.id: c for c in await session.scalars(select(Consultation).where(Consultation.id.in_(ids)))}
+    audit.shown("consultation", ids)
+    return [(e["issue_id"], e["consultation_id"], mask_pii(rows[e["consultation_id"]].summary))
+            for e in meeting.packet_examples if e["consultation_id"] in rows]
+
+
+async def drop_example(session: AsyncSession, *, actor: Actor, meeting_id, consultation_id) -> HubMeeting:
+    """The manager takes an example note out of the packet before it leaves; the packet is rebuilt at once."""
+    meeting = await session.get(HubMeeting, parse_id(meeting_id, ["meetingId"], "会議"), with_for_update=True)
+    if meeting is None or not policy.manages(actor, meeting.hub_id):
+        if meeting is not None:
+            audit.denied("meeting.drop_example", "hub_meeting", meeting.id)
+        raise NotFound(["meetingId"], "会議")
+    cid = parse_id(consultation_id, ["consultationId"], "例")
+    if cid not in {e["consultation_id"] for e in meeting.packet_examples or []}:
+        raise NotFound(["consultationId"], "資料の例")
+    if meeting.status == "sent":
+        raise UserInputError(["meetingId"], "送付済みの資料は変更できません。", "ALREADY_SENT")
+    meeting.dropped_examples = sorted({*(meeting.dropped_examples or []), cid})
+    audit.record(session, actor=actor, operation="meeting.drop_example", entity_type="hub_meeting",
+                 entity_id=meeting.id, fields=["examples"], record_ids=[cid])
+    return await build_packet(session, meeting_id=meeting.id)
 
 
 async def mark_packet_failed(session: AsyncSession, *, meeting_id: int, reason: str) -> None:

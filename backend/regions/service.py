@@ -62,7 +62,10 @@ async def hub_prefecture(session: AsyncSession, *, hub_id: int) -> str | None:
 async def get_visible_hub(session: AsyncSession, *, actor: Actor, hub_id: int) -> Hub | None:
     row = (await session.execute(select(Hub, Area.prefecture_code).join(Area, Area.id == Hub.area_id)
                                  .where(Hub.id == hub_id))).first()
-    if row is None or not policy.sees_hub(actor, row[0].id, row[1]):
+    if row is None:
+        return None
+    if not policy.sees_hub(actor, row[0].id, row[1]):
+        audit.denied("hub.read", "hub", row[0].id)
         return None
     return row[0]
 

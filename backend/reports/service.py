@@ -120,7 +120,12 @@ def _published_cells(f: aggregates.Figures, k: int) -> dict:
 def visible_prefecture_code(actor: Actor, prefecture_code: str) -> str | None:
     """The prefecture's code when the actor may read its figures; None when out of scope or malformed."""
     code = parse_prefecture(prefecture_code)
-    return code if code is not None and policy.reads_prefecture(actor, code) else None
+    if code is None:
+        return None
+    if not policy.reads_prefecture(actor, code):
+        audit.denied("prefecture.read", "prefecture", code)
+        return None
+    return code
 
 
 async def _cached(cache: OverviewCache | None, key: tuple, make: Callable[[], Awaitable[T]]) -> T:
@@ -209,7 +214,12 @@ async def get_visible_report(session: AsyncSession, *, actor: Actor, report_id) 
     except UserInputError:
         return None
     report = await session.get(PrefectureReport, rid)
-    return report if report is not None and policy.reads_prefecture(actor, report.prefecture_code) else None
+    if report is None:
+        return None
+    if not policy.reads_prefecture(actor, report.prefecture_code):
+        audit.denied("report.read", "prefecture_report", report.id)
+        return None
+    return report
 
 
 async def report_for_download(session: AsyncSession, *, actor: Actor, report_id) -> PrefectureReport | None:

@@ -53,7 +53,7 @@ async def test_my_open_consultations_runs_the_same_statements_for_3_or_100_items
             body = await gql(token, MINE, {"first": 100})
         assert len(body["data"]["consultations"]["edges"]) == n
         counts.append(len(_queries(statements)))
-    assert counts[0] == counts[1] <= 3, counts  # the token, the count, the page
+    assert counts[0] == counts[1] <= 4, counts  # the token, the count, the page, the audit row naming what it showed
 
 
 async def test_detail_with_many_actions_runs_a_fixed_number_of_statements(gql, world, app):

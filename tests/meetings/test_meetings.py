@@ -143,3 +143,52 @@ async def test_a_template_error_fails_the_packet_job_with_a_clear_message(gql, a
                         {"id": out["meeting"]["id"]}))["data"]["hubMeeting"]["packet"]
     # the manager sees that it failed and what to do, not a packet pending forever
     assert packet["status"] == "FAILED" and packet["html"] is None and "会議資料を作成できませんでした" in packet["error"]
+
+
+EXAMPLES = """query PacketExamples($id: ID!) {
+  hubMeeting(id: $id) { packet { status html text examples { issueId consultationId text } } }
+}"""
+DROP = """mutation Drop($meetingId: ID!, $consultationId: ID!) {
+  dropPacketExample(meetingId: $meetingId, consultationId: $consultationId) {
+    meeting { id packet { status html text } }
+    userErrors { field message code }
+  }
+}"""
+
+
+async def test_the_manager_checks_each_masked_example_and_drops_one_before_sending(gql, app, world, settings, sessions,
+                                                                                  smtp_server):
+    from backend.audit.models import AuditEvent
+    handler, config = smtp_server
+    issue = await issue_on_board(gql, app, world)
+    meeting = (await gql(world.manager, SCHEDULE, schedule_input(world, issue["id"])))["data"]["scheduleHubMeeting"]["meeting"]
+    await app.state.dispatcher.run_pending()
+    packet = (await gql(world.manager, EXAMPLES, {"id": meeting["id"]}))["data"]["hubMeeting"]["packet"]
+    examples = packet["examples"]
+    assert len(examples) == 3 and all(e["issueId"] == issue["id"] for e in examples)
+    assert all("山田" not in e["text"] and "090-1234-5678" not in e["text"] for e in examples)   # shown masked
+    dropped = next(e for e in examples if "940" in e["text"] or "［郵便番号］" in e["text"])
+    assert dropped["text"] in packet["text"]
+    # a coordinator may not change the packet; the manager may
+    refused = (await gql(world.coordinator, DROP, {"meetingId": meeting["id"], "consultationId": dropped["consultationId"]}))
+    assert refused["data"]["dropPacketExample"]["userErrors"][0]["code"] == "NOT_FOUND"
+    out = (await gql(world.manager, DROP, {"meetingId": meeting["id"], "consultationId": dropped["consultationId"]}))
+    result = out["data"]["dropPacketExample"]
+    assert result["userErrors"] == [] and dropped["text"] not in result["meeting"]["packet"]["text"]
+    assert dropped["text"] not in result["meeting"]["packet"]["html"]
+    after = (await gql(world.manager, EXAMPLES, {"id": meeting["id"]}))["data"]["hubMeeting"]["packet"]["examples"]
+    assert dropped["consultationId"] not in {e["consultationId"] for e in after} and len(after) == 2
+    await gql(world.manager, SEND, {"meetingId": meeting["id"]})
+    await Dispatcher(settings=settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{config.port}"}),
+                     sessions=sessions).run_pending()
+    mails = [message_from_bytes(e.content, policy=policy.default) for e in handler.envelopes]
+    assert mails and all(dropped["text"] not in m.get_body(("plain",)).get_content() for m in mails)
+    late = (await gql(world.manager, DROP, {"meetingId": meeting["id"], "consultationId": after[0]["consultationId"]}))
+    assert late["data"]["dropPacketExample"]["userErrors"][0]["code"] == "ALREADY_SENT"
+    async with sessions() as s:
+        rows = (await s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "hub_meeting",
+                                                         AuditEvent.entity_id == meeting["id"]))).all()
+        read = (await s.scalars(select(AuditEvent).where(AuditEvent.operation == "consultation.list_read",
+                                                         AuditEvent.actor_id == world.manager_id))).all()
+    assert "meeting.drop_example" in [r.operation for r in rows]
+    assert any(int(dropped["consultationId"]) in (r.record_ids or []) for r in read)   # the check itself is audited
