@@ -1,4 +1,5 @@
-"""create_app(settings): /graphql (bearer token), /healthz, report downloads."""
+"""create_app(settings): /graphql (bearer token), /healthz, report downloads (bearer token or a logged-in
+browser), and the screens (backend/web)."""
 
 import logging
 from contextlib import asynccontextmanager
@@ -7,8 +8,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from backend import runtime
+from backend import runtime, web
 from backend.accounts.actor import Actor
+from backend.accounts.throttle import LoginThrottle
 from backend.api import http
 from backend.api.auth import Authenticator, AuthError
 from backend.api.context import Context
@@ -19,6 +21,7 @@ from backend.jobs.dispatch import Dispatcher
 from backend.reports import routes as report_routes
 from backend.reports.cache import OverviewCache
 from backend.settings import Settings, get_settings
+from backend.web.core import LoginRequired, browser_session, requested_path
 
 log = logging.getLogger("renkei.app")
 
@@ -50,18 +53,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Context(settings=settings, sessions=sessions, actor=actor, dispatch=dispatcher.nudge, overviews=overviews)
 
     async def authenticate(request: Request) -> Actor:
-        """The same check for the plain HTTP routes (downloads)."""
+        """The plain HTTP routes (downloads): a bearer token, or else a logged-in browser session (the
+        links in e-mails). A browser without either is sent to the log-in page and comes back after."""
+        if "authorization" not in request.headers:
+            found = await browser_session(request)
+            if found is not None and found.complete:
+                return found.actor
+            if "text/html" in request.headers.get("accept", ""):
+                raise LoginRequired(requested_path(request))
         try:
             return await authenticator.actor(request)
         except AuthError as e:
             raise HTTPException(e.status, e.message, headers=e.headers) from None
 
-    app.state.authenticate = authenticate
+    schema = build_schema(settings)
+    app.state.authenticate, app.state.schema = authenticate, schema
     # a plain Starlette route: the endpoint reads the request itself, no dependency injection to pay for
-    app.router.add_route("/graphql", http.endpoint(build_schema(settings), context_for, ide=settings.graphql_ide,
+    app.router.add_route("/graphql", http.endpoint(schema, context_for, ide=settings.graphql_ide,
                                                    max_document_bytes=settings.max_document_bytes),
                          methods=["GET", "POST"])
     app.include_router(report_routes.router(authenticate))
+    web.mount(app, web.Web(settings=settings, sessions=sessions, schema=schema, throttle=LoginThrottle(settings),
+                           context_for=lambda actor: Context(settings=settings, sessions=sessions, actor=actor,
+                                                             dispatch=dispatcher.nudge, overviews=overviews)))
 
     @app.get("/healthz")
     async def healthz():

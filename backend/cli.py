@@ -126,15 +126,55 @@ def create_admin(email: str, name: str = typer.Option("管理者", "--name", hel
     typer.echo(token)
 
 
+@users_app.command("invite")
+def invite(email: str,
+           role: str = typer.Option(..., "--role", help="admin, prefecture_analyst, hub_manager or coordinator."),
+           hub: int | None = typer.Option(None, "--hub", help="Hub id (hub_manager, coordinator)."),
+           prefecture: str | None = typer.Option(None, "--prefecture", help="Prefecture code (prefecture_analyst)."),
+           name: str | None = typer.Option(None, "--name", help="Display name (the person may change it).")) -> None:
+    """Invite a person: the link (valid 72 hours, once) is e-mailed and printed as the last line."""
+    from backend.accounts import invitations
+    from backend.accounts.actor import SYSTEM
+    from backend.db import make_engine, make_sessions, transaction
+    from backend.errors import UserInputError
+    from backend.taxonomy import Role
+
+    settings = get_settings()
+    roles = {r.value: r for r in Role} | {r.name.lower(): r for r in Role}
+    if role.lower() not in roles:
+        typer.echo(f"error: unknown role {role!r}; one of: {', '.join(r.value for r in Role)}", err=True)
+        raise typer.Exit(2)
+
+    async def run() -> str:
+        engine = make_engine(settings.database_url)
+        try:
+            async with transaction(make_sessions(engine)) as session:
+                invited = await invitations.invite(session, actor=SYSTEM, settings=settings, email=email,
+                                                   role=roles[role.lower()], hub_id=hub, prefecture_code=prefecture,
+                                                   display_name=name)
+            return invited.url
+        finally:
+            await engine.dispose()
+
+    try:
+        url = asyncio.run(run())
+    except UserInputError as e:
+        typer.echo(f"error: {e.message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"invited {email} as {roles[role.lower()].value}; the link was queued for e-mail "
+               f"(valid {settings.invitation_hours} hours, once):")
+    typer.echo(url)
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve /graphql and /healthz."""
+    """Serve the screens (/), /graphql and /healthz."""
     import uvicorn
 
     from backend.app import create_app
 
     _logging()
-    typer.echo(f"GraphQL: http://{host}:{port}/graphql")
+    typer.echo(f"Screens: http://{host}:{port}/    GraphQL: http://{host}:{port}/graphql")
     # uvicorn's access log would carry query strings: the app's edge writes its own line without them
     uvicorn.run(create_app(get_settings()), host=host, port=port, log_level=get_settings().log_level.lower(),
                 access_log=False, log_config=None)
@@ -151,7 +191,7 @@ def schema_export(output: Path = typer.Option(ROOT / "graphql" / "schema.graphql
 
 @app.command()
 def demo() -> None:
-    """Load the demo prefecture, hubs, accounts (tokens printed) and consultations."""
+    """Load the demo prefecture, hubs, accounts (e-mail, password, TOTP key and API token printed) and consultations."""
     from backend import demo as demo_data
 
     _logging()

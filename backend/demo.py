@@ -1,5 +1,6 @@
 """Demo data for the embedded default: 新潟県 with two home-care areas and two hubs, one account of
-each role (tokens printed), and a few dozen consultations written the way desks write them.
+each role (e-mail, a fresh password, the TOTP key and an API token printed), and a few dozen
+consultations written the way desks write them.
 
 The notes are invented for the demo; no real person or case is described."""
 
@@ -8,17 +9,19 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from backend.accounts import login
 from backend.accounts import service as accounts
 from backend.accounts.actor import SYSTEM, Actor
 from backend.accounts.models import User
+from backend.accounts.second_factor import grouped
 from backend.consultations import service as consultations
 from backend.consultations.domain import Closing, NewAction, NewConsultation, Subject
 from backend.db import make_engine, make_sessions, transaction
 from backend.regions import service as regions
 from backend.regions.models import Area, Hub
 from backend.settings import Settings
-from backend.taxonomy import (AgeBand, CallerRole, CareLevel, Channel, ConsultationCategory as Cat, LivingSituation,
-                              Outcome, ResponseType, Role)
+from backend.taxonomy import AgeBand, CallerRole, CareLevel, Channel, LivingSituation, Outcome, ResponseType, Role
+from backend.taxonomy import ConsultationCategory as Cat
 
 PREFECTURE = "15"
 AREAS = {
@@ -75,11 +78,13 @@ USERS = [("admin@demo.renkei.jp", "管理者 デモ", Role.ADMIN, None),
 
 async def load(settings: Settings, *, seed: int = 7) -> list[str]:
     """Idempotent for the set-up (areas, hubs, users); consultations are added once. Returns the
-    lines to print: one fresh API token per demo account."""
+    lines to print: per demo account its e-mail, a fresh password, its TOTP key (the same on every run)
+    and a fresh API token."""
     rng = random.Random(seed)
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
-    lines = []
+    lines = ["Log in at " + settings.public_url.rstrip("/") + "/ with an e-mail and password below, then a code from",
+             "any authenticator app (Google Authenticator, Microsoft Authenticator, ...) set up with the TOTP key.", ""]
     try:
         async with transaction(sessions) as s:
             hubs = []
@@ -103,7 +108,9 @@ async def load(settings: Settings, *, seed: int = 7) -> list[str]:
                 else:
                     token = await accounts.issue_token(s, user_id=user.id)
                 actors[email] = Actor(user_id=user.id, role=role, hub_id=user.hub_id, prefecture_code=user.prefecture_code)
-                lines.append(f"{role.name:<20} {email:<30} {token}")
+                password, secret = await login.set_demo_credentials(s, user_id=user.id)
+                lines += [f"{role.name:<20} {email}", f"{'':<20} password  {password}",
+                          f"{'':<20} TOTP key  {grouped(secret)}", f"{'':<20} API token {token}"]
         for email, hub_index in (("coordinator@demo.renkei.jp", 0), ("coordinator2@demo.renkei.jp", 1)):
             await _consultations(sessions, actors[email], AREAS[list(AREAS)[hub_index]], rng)
     finally:
@@ -141,10 +148,10 @@ async def generate_volume(sessions, *, rows: int, fiscal_year: int, seed: int = 
     """Benchmark volume: every prefecture gets areas and hubs, and `rows` consultations are spread over
     them roughly by population (the largest prefectures get the most). Returns the largest prefecture's
     code. Summaries are short stock phrases; nothing here describes a person."""
-    from backend.regions import codes
     from backend.fiscal import fiscal_year_bounds
-    from backend.text.normalize import normalize
+    from backend.regions import codes
     from backend.taxonomy import CareScene
+    from backend.text.normalize import normalize
 
     rng = random.Random(seed)
     weights = {p.code: 1 for p in codes.load_prefectures()}

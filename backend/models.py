@@ -1,6 +1,6 @@
 """Imports every model so that Base.metadata is complete (Alembic, tests)."""
 
-from backend.accounts.models import ApiToken, User  # noqa: F401
+from backend.accounts.models import ApiToken, Invitation, RecoveryCode, User, WebSession  # noqa: F401
 from backend.audit.models import AuditEvent  # noqa: F401
 from backend.consultations.models import Action, Consultation  # noqa: F401
 from backend.db import Base  # noqa: F401

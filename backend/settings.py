@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     migration_database_url: str | None = None
     db_pool_size: int = 10
     redis_url: str | None = None
+    # without Redis, the API process runs the jobs itself; false leaves them queued for another process
+    # (the browser tests' server, so that the suite's own runner sees every job)
+    embedded_jobs: bool = True
     smtp_url: str | None = None
     mail_sender: str = "Renkei Desk <no-reply@renkei-desk.local>"
     outbox_dir: Path = ROOT / "var" / "outbox"
@@ -39,6 +42,13 @@ class Settings(BaseSettings):
     token_cache_seconds: float = 30.0
     # arq's limit on one delivery; a worker that dies mid-job holds its delivery this long (+10 s)
     job_timeout_seconds: int = 900
+    # people's log-in (docs/security.md)
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_failures_per_account: int = 5    # per 15 minutes, then that account's log-in waits
+    login_failures_per_address: int = 30   # per 15 minutes, then that address's log-in waits
+    invitation_hours: int = 72
+    totp_issuer: str = "Renkei Desk"
     log_level: str = "INFO"
     timezone: str = "Asia/Tokyo"
 

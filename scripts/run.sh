@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs into .venv and serves the embedded default: SQLite under var/, in-process jobs,
-# e-mails as .eml files under var/outbox/, demo data with one account of each role.
+# e-mails as .eml files under var/outbox/, demo data with one account of each role (its e-mail,
+# a password and a TOTP key for any authenticator app are printed: log in at http://127.0.0.1:8000/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv

@@ -7,6 +7,11 @@ python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[test]'
 
+# the browser tests drive Debian's chromium (never a browser download); axe-core comes from the npm registry
+if ! command -v chromium >/dev/null; then
+  apt-get update -q && apt-get install -y -q chromium
+fi
+
 if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done

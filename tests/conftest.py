@@ -159,6 +159,8 @@ class World:
     coordinator_id: int
     coordinator2_id: int
     manager_id: int
+    ids: dict[str, int]       # role key ("admin", "analyst", "manager", "coordinator", "coordinator2") → user id
+    emails: dict[str, str]    # role key → e-mail (for log-in through the screens)
 
 
 async def make_world(sessions, *, prefecture_code: str = "15", municipality_codes=("15202", "15208")) -> World:
@@ -176,7 +178,8 @@ async def make_world(sessions, *, prefecture_code: str = "15", municipality_code
                                                    display_name=f"{key}{n}", role=role, **kw)
     return World(prefecture_code=prefecture_code, area_id=area.id, hub_id=hub.id, municipality_code=municipality_codes[0],
                  **{k: v[1] for k, v in made.items()}, coordinator_id=made["coordinator"][0].id,
-                 coordinator2_id=made["coordinator2"][0].id, manager_id=made["manager"][0].id)
+                 coordinator2_id=made["coordinator2"][0].id, manager_id=made["manager"][0].id,
+                 ids={k: v[0].id for k, v in made.items()}, emails={k: v[0].email for k, v in made.items()})
 
 
 @pytest.fixture

@@ -52,3 +52,23 @@ def test_schema_export_writes_the_sdl(cli_env, tmp_path):
     out = run(["schema", "export", "--output", str(tmp_path / "s.graphql")], env)
     assert out.returncode == 0, out.stderr
     assert "type Consultation" in (tmp_path / "s.graphql").read_text(encoding="utf-8")
+
+
+def test_invite_emails_the_link_and_prints_it_last(cli_env):
+    env, path = cli_env
+    env["RENKEI_OUTBOX_DIR"] = str(path.parent / "outbox")
+    env["RENKEI_PUBLIC_URL"] = "https://desk.example.jp"
+    assert run(["db", "upgrade"], env).returncode == 0
+    out = run(["users", "invite", "kensaku@example.jp", "--role", "prefecture_analyst", "--prefecture", "15"], env)
+    assert out.returncode == 0, out.stderr
+    url = out.stdout.strip().splitlines()[-1]
+    assert url.startswith("https://desk.example.jp/invitation?token=") and len(url) > 60
+    db = sqlite3.connect(path)
+    assert db.execute("select role, prefecture_code, password_hash from app_user where email='kensaku@example.jp'"
+                      ).fetchone() == ("prefecture_analyst", "15", None)
+    [(recipients, body)] = db.execute("select recipients, text_body from mail_outbox where kind='invitation'"
+                                      ).fetchall()
+    assert "kensaku@example.jp" in recipients and url in body
+    assert db.execute("select count(*) from api_token").fetchone()[0] == 0    # people get no API token
+    again = run(["users", "invite", "x@example.jp", "--role", "coordinator"], env)
+    assert again.returncode == 1 and "拠点の指定が必要" in again.stderr

@@ -33,7 +33,9 @@ async def issue_token(session: AsyncSession, *, user_id: int) -> str:
 
 
 async def create_user(session: AsyncSession, *, actor: Actor, email: str, display_name: str, role: Role,
-                      hub_id: int | None = None, prefecture_code: str | None = None) -> tuple[User, str]:
+                      hub_id: int | None = None, prefecture_code: str | None = None,
+                      issue_api_token: bool = True) -> tuple[User, str | None]:
+    """A new account. People invited to the screens get no API token (`issue_api_token=False`)."""
     if not policy.administers(actor):
         raise Forbidden(["input"])
     try:
@@ -64,7 +66,7 @@ async def create_user(session: AsyncSession, *, actor: Actor, email: str, displa
                 prefecture_code=prefecture_code)
     session.add(user)
     await session.flush()
-    token = await issue_token(session, user_id=user.id)
+    token = await issue_token(session, user_id=user.id) if issue_api_token else None
     audit.record(session, actor=actor, operation="user.create", entity_type="user", entity_id=user.id,
                  fields=["email", "displayName", "role", "hubId", "prefectureCode"])
     return user, token
@@ -119,10 +121,14 @@ async def authenticate(session: AsyncSession, *, token: str) -> Actor | None:
     )).scalar_one_or_none()
     if row is None:
         return None
-    actor = Actor(user_id=row.id, role=Role(row.role), hub_id=row.hub_id, prefecture_code=row.prefecture_code,
-                  display_name=row.display_name)
+    actor = actor_of(row)
     token_cache.put(key, actor)
     return actor
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user_id=user.id, role=Role(user.role), hub_id=user.hub_id, prefecture_code=user.prefecture_code,
+                 display_name=user.display_name)
 
 
 async def users_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, User]:

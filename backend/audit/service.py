@@ -19,11 +19,12 @@ from backend.db import transaction
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
-def record(session: AsyncSession, *, actor: Actor, operation: str, entity_type: str,
+def record(session: AsyncSession, *, actor: Actor | None, operation: str, entity_type: str,
            entity_id: object | None, fields: Iterable[str] = (), record_ids: Iterable[int] | None = None) -> None:
+    """`actor` None: nobody known acted (a failed log-in for an address that matches no account)."""
     session.add(AuditEvent(
-        actor_id=actor.user_id,
-        actor_role=str(actor.role),
+        actor_id=actor.user_id if actor else None,
+        actor_role=str(actor.role) if actor else None,
         operation=operation,
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),

@@ -74,7 +74,7 @@ class Dispatcher:
     async def start(self) -> None:
         if self.settings.redis_url:
             await self._connect()   # Redis down: the API still starts; jobs wait in the outbox
-        else:
+        elif self.settings.embedded_jobs:
             self._task = asyncio.create_task(self._embedded_loop(), name="renkei-embedded-jobs")
 
     async def _connect(self):

@@ -115,6 +115,15 @@ async def create_hub(session: AsyncSession, *, actor: Actor, area_id: int, name:
     return hub
 
 
+async def list_hubs(session: AsyncSession, *, actor: Actor) -> list[tuple[Hub, str]]:
+    """Every hub with its area's prefecture code, for set-up screens (admins)."""
+    if not policy.administers(actor):
+        raise Forbidden()
+    rows = await session.execute(select(Hub, Area.prefecture_code).join(Area, Area.id == Hub.area_id)
+                                 .order_by(Area.prefecture_code, Hub.name))
+    return [(hub, code) for hub, code in rows.all()]
+
+
 async def hubs_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Hub]:
     return {h.id: h for h in await session.scalars(select(Hub).where(Hub.id.in_(ids)))}
 

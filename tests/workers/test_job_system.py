@@ -96,7 +96,9 @@ async def test_job_of_a_killed_worker_runs_again(sessions, settings, redis_serve
     worker = subprocess.Popen([str(Path(sys.executable).parent / "renkei"), "worker"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(300):
+        # the sweep above also sent every other test's due job (the suite's backlog, larger on PostgreSQL),
+        # which the worker takes first: give it time to reach ours
+        for _ in range(1200):
             if (await _job(sessions, job_id)).status == "running":
                 break
             await asyncio.sleep(0.1)

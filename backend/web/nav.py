@@ -1,0 +1,54 @@
+"""The navigation of each role: one list per role, in the order a person works. A page not built yet
+is listed with `ready=False`: its route answers a placeholder page that says so (pages/placeholders.py).
+Adding a page: docs/web.md."""
+
+from dataclasses import dataclass
+
+from backend.taxonomy import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    ready: bool = True
+
+
+COORDINATOR = [
+    NavItem("受付", "/intake", ready=False),
+    NavItem("マイ案件", "/consultations"),
+    NavItem("検索", "/search", ready=False),
+]
+HUB_MANAGER = [
+    NavItem("マイ案件", "/consultations"),
+    NavItem("検索", "/search", ready=False),
+    NavItem("地域課題ボード", "/issues", ready=False),
+    NavItem("協議の場", "/meetings", ready=False),
+    NavItem("メンバー", "/members", ready=False),
+]
+PREFECTURE_ANALYST = [
+    NavItem("ダッシュボード", "/dashboard", ready=False),
+    NavItem("報告書", "/reports", ready=False),
+]
+ADMIN = [
+    NavItem("利用者", "/admin/people"),
+    NavItem("圏域・拠点", "/admin/areas", ready=False),
+    NavItem("APIトークン", "/admin/tokens", ready=False),
+    NavItem("監査ログ", "/admin/audit", ready=False),
+]
+BY_ROLE = {Role.COORDINATOR: COORDINATOR, Role.HUB_MANAGER: HUB_MANAGER,
+           Role.PREFECTURE_ANALYST: PREFECTURE_ANALYST, Role.ADMIN: ADMIN}
+
+
+def for_role(role: Role) -> list[NavItem]:
+    return BY_ROLE.get(role, [])
+
+
+def home_of(role: Role) -> str:
+    """Where a person lands after log-in: the first page of their navigation that is built."""
+    return next((item.path for item in for_role(role) if item.ready), "/account")
+
+
+def placeholders() -> dict[str, str]:
+    """Path → label of every page listed but not built yet."""
+    return {item.path: item.label for items in BY_ROLE.values() for item in items if not item.ready}

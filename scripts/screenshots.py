@@ -1,0 +1,154 @@
+"""Saves a PNG of each screen built so far into docs/screenshots/ (1366×768 office PC; a few also at
+tablet size), from a fresh demo database served by uvicorn and Debian's chromium.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+Japanese text needs Debian's fonts-noto-cjk: installed here with apt-get when missing (as root)."""
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.async_api import async_playwright  # noqa: E402
+
+from tests.browser import harness  # noqa: E402
+
+OFFICE = {"width": 1366, "height": 768}
+TABLET = {"width": 1024, "height": 768}
+
+
+def ensure_fonts() -> None:
+    has_fc = shutil.which("fc-list") is not None
+    listed = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True).stdout if has_fc else ""
+    if "Noto Sans CJK" in listed:
+        return
+    print("installing fonts-noto-cjk (Debian) for Japanese text ...")
+    subprocess.run(["apt-get", "install", "-y", "-q", "fonts-noto-cjk"], check=True)
+
+
+async def prepare(db_url: str, outbox: Path) -> tuple[dict, str]:
+    """The demo data, fresh credentials for its accounts, and an invitation link for the sign-up screens."""
+    from sqlalchemy import select
+
+    from backend import demo, migrate
+    from backend.accounts import invitations, login
+    from backend.accounts.actor import SYSTEM
+    from backend.accounts.models import User
+    from backend.db import make_engine, make_sessions, transaction
+    from backend.regions import service as regions
+    from backend.settings import Settings
+    from backend.taxonomy import Role
+
+    settings = Settings(database_url=db_url, outbox_dir=outbox, public_url="http://screens.invalid")
+    engine = make_engine(db_url)
+    await migrate.upgrade(engine)
+    async with transaction(make_sessions(engine)) as s:
+        await regions.load_reference_data(s)
+    await engine.dispose()
+    await demo.load(settings)
+    engine = make_engine(db_url)
+    credentials = {}
+    async with transaction(make_sessions(engine)) as s:
+        for user in (await s.scalars(select(User).where(User.email.like("%@demo.renkei.jp")))).all():
+            credentials[user.email.split("@")[0]] = (user.email, *await login.set_demo_credentials(s, user_id=user.id))
+        invited = await invitations.invite(s, actor=SYSTEM, settings=settings, email="new.coordinator@demo.renkei.jp",
+                                           role=Role.COORDINATOR, hub_id=1, display_name="新任 コーディネーター")
+    await engine.dispose()
+    return credentials, invited.url.split("/invitation", 1)[1]
+
+
+async def shoot(out: Path) -> list[Path]:
+    ensure_fonts()
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = f"sqlite+aiosqlite:///{tmp}/screens.db"
+        credentials, invitation_query = await prepare(db_url, Path(tmp) / "outbox")
+        server = harness.Server(database_url=db_url, outbox_dir=Path(tmp) / "outbox", log_path=Path(tmp) / "server.log")
+        try:
+            async with async_playwright() as p:
+                browser = await harness.launch(p)
+
+                async def page_for(viewport=OFFICE):
+                    context = await browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo")
+                    return await context.new_page()
+
+                async def save(page, name: str) -> None:
+                    path = out / f"{name}.png"
+                    await page.screenshot(path=str(path), full_page=True)
+                    saved.append(path)
+
+                page = await page_for()
+                await page.goto(server.url + "/login")
+                await save(page, "01-login")
+                await page.get_by_label("メールアドレス").fill("coordinator@demo.renkei.jp")
+                await page.get_by_label("パスワード", exact=True).fill("not-the-password")
+                await page.get_by_role("button", name="次へ（確認コードの入力）").click()
+                await save(page, "02-login-refused")
+
+                page = await page_for()
+                await page.goto(server.url + "/invitation" + invitation_query)
+                await save(page, "03-invitation")
+                await page.get_by_label("パスワード", exact=True).fill("長岡の雪と桜の会議室で話す")
+                await page.get_by_label("パスワード（確認のため、もう一度）").fill("長岡の雪と桜の会議室で話す")
+                await page.get_by_role("button", name="パスワードを設定して次へ").click()
+                await save(page, "04-enrol-second-factor")
+                secret = (await page.locator("#totp-key").inner_text()).replace(" ", "")
+                await page.get_by_label("認証アプリに表示された6桁の確認コード").fill(harness.fresh_code(secret))
+                await page.get_by_role("button", name="登録してログイン").click()
+                await save(page, "05-recovery-codes")
+
+                email, password, secret = credentials["coordinator"]
+                page = await page_for()
+                await page.goto(server.url + "/login")
+                await page.get_by_label("メールアドレス").fill(email)
+                await page.get_by_label("パスワード", exact=True).fill(password)
+                await page.get_by_role("button", name="次へ（確認コードの入力）").click()
+                await save(page, "06-login-code")
+                await page.get_by_label("確認コード（6桁）").fill(harness.fresh_code(secret))
+                await page.get_by_role("button", name="ログイン").click()
+                await page.wait_for_url("**/consultations")
+                await save(page, "10-coordinator-my-consultations")
+                first = page.locator("table.list tbody a").first
+                await first.click()
+                await save(page, "11-coordinator-consultation-detail")
+                await page.goto(server.url + "/intake")
+                await save(page, "12-coordinator-intake-placeholder")
+                await page.goto(server.url + "/account")
+                await save(page, "13-account")
+                await page.set_viewport_size(TABLET)
+                await page.goto(server.url + "/consultations")
+                await save(page, "14-coordinator-my-consultations-tablet")
+
+                for role, path, name in (("manager", "/issues", "20-hub-manager-issue-board-placeholder"),
+                                         ("analyst", "/dashboard", "30-analyst-dashboard-placeholder"),
+                                         ("admin", "/admin/people", "40-admin-people")):
+                    email, password, secret = credentials[role]
+                    page = await page_for()
+                    await harness.log_in(page, server.url, email=email, password=password, secret=secret, path=path)
+                    await save(page, name)
+                await page.goto(server.url + "/no-such-page")
+                await save(page, "90-not-found")
+                await browser.close()
+        finally:
+            server.stop()
+    return saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(shoot(args.out)):
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+if __name__ == "__main__":
+    main()
