@@ -95,9 +95,10 @@ def graphql_http() -> Path:
 @pytest.fixture
 def served_url(settings):
     # The audit asks `{ __type(name: …) }` in five of its checks (UTF-8 round trip, variables), so it runs
-    # against the development setting that allows introspection; production turns it off, and the rule
-    # that refuses it is a validation rule, answered like any other validation failure (see below).
-    app = create_app(Settings(**{**settings.model_dump(), "introspection": True}))
+    # against the development setting that allows introspection; production turns it off with a validation
+    # rule, answered like any other validation failure (tests/api/test_http_requests.py). No job runner in
+    # this server: the suite's own runner handles the shared database's jobs.
+    app = create_app(Settings(**{**settings.model_dump(), "introspection": True, "embedded_jobs": False}))
     with Served(app) as url:
         yield url
 
