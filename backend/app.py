@@ -20,6 +20,7 @@ from backend.db import make_engine, make_sessions
 from backend.jobs.dispatch import Dispatcher
 from backend.reports import routes as report_routes
 from backend.reports.cache import OverviewCache
+from backend.resources import routes as resource_routes
 from backend.settings import Settings, get_settings
 from backend.web.core import LoginRequired, browser_session, requested_path
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.mount(app, web.Web(settings=settings, sessions=sessions, schema=schema, throttle=LoginThrottle(settings),
                            context_for=lambda actor: Context(settings=settings, sessions=sessions, actor=actor,
                                                              dispatch=dispatcher.nudge, overviews=overviews)))
+    app.include_router(resource_routes.router(authenticate))
 
     @app.get("/healthz")
     async def healthz():

@@ -14,8 +14,10 @@ db_app = typer.Typer(help="Database.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 schema_app = typer.Typer(help="GraphQL schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+resources_app = typer.Typer(help="The resource directory: imports and HSDS export.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
+app.add_typer(resources_app, name="resources")
 app.add_typer(users_app, name="users")
 app.add_typer(schema_app, name="schema")
 
@@ -208,3 +210,71 @@ def worker() -> None:
         raise typer.Exit(2)
     # the worker is its own program (workers/): this process becomes it, signals and all
     os.execv(sys.executable, [sys.executable, "-m", "workers"])
+
+
+@resources_app.command("import")
+def resources_import(kind: str = typer.Argument(..., help="kaigo, navii-hospital, navii-clinic, navii-dental, "
+                                                          "navii-pharmacy, navii-hours or kouseikyoku"),
+                     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+                     as_of: str | None = typer.Option(None, "--as-of", help="the data's date (YYYY-MM-DD) when the "
+                                                                           "file does not say it"),
+                     section: str | None = typer.Option(None, "--section", help="名簿 without a 区分 column: "
+                                                                                "医科, 歯科, 薬局 or 訪問看護")) -> None:
+    """Import a public source file (idempotent); prints what was added, changed and left unmatched."""
+    from datetime import date
+
+    import backend.models  # noqa: F401 - every table, for the foreign keys between domains
+    from backend.db import make_engine, make_sessions
+    from backend.resources.importers.common import ImportRefused
+    from backend.resources.importers.run import describe, import_file
+
+    _logging()
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        typer.echo(f"error: --as-of は YYYY-MM-DD で指定してください（{as_of}）。", err=True)
+        raise typer.Exit(2) from None
+
+    async def run():
+        engine = make_engine(get_settings().database_url)
+        try:
+            return await import_file(make_sessions(engine), kind, file, as_of=day, section=section)
+        finally:
+            await engine.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except ImportRefused as e:
+        typer.echo(f"error: {file.name} を取り込みませんでした（何も書き込んでいません）。", err=True)
+        for problem in e.problems:
+            typer.echo(f"  {problem}", err=True)
+        if e.more:
+            typer.echo(f"  ほか {e.more}件", err=True)
+        raise typer.Exit(1) from None
+    for line in describe(report):
+        typer.echo(line)
+
+
+@resources_app.command("export")
+def resources_export(output: Path = typer.Argument(..., help="a .json file, or a .zip for the tabular data package"),
+                     format: str = typer.Option("", "--format", help="json or datapackage (default: by the suffix)")) -> None:
+    """Export the directory as HSDS 3.1: nested JSON, or the tabular data package (CSV files and datapackage.json)."""
+    import backend.models  # noqa: F401 - every table, for the foreign keys between domains
+    from backend.db import make_engine, make_sessions
+    from backend.resources import hsds
+
+    kind = format or ("datapackage" if output.suffix == ".zip" else "json")
+    if kind not in ("json", "datapackage"):
+        typer.echo("error: --format は json か datapackage です。", err=True)
+        raise typer.Exit(2)
+
+    async def run() -> bytes:
+        engine = make_engine(get_settings().database_url)
+        try:
+            async with make_sessions(engine)() as session:
+                return await (hsds.export_json(session) if kind == "json" else hsds.export_datapackage(session))
+        finally:
+            await engine.dispose()
+
+    output.write_bytes(asyncio.run(run()))
+    typer.echo(f"wrote {output}")

@@ -19,6 +19,7 @@ from backend.consultations.domain import Closing, NewAction, NewConsultation, Su
 from backend.db import make_engine, make_sessions, transaction
 from backend.regions import service as regions
 from backend.regions.models import Area, Hub
+from backend.resources import demo as resource_demo
 from backend.settings import Settings
 from backend.taxonomy import AgeBand, CallerRole, CareLevel, Channel, LivingSituation, Outcome, ResponseType, Role
 from backend.taxonomy import ConsultationCategory as Cat
@@ -111,6 +112,8 @@ async def load(settings: Settings, *, seed: int = 7) -> list[str]:
                 password, secret = await login.set_demo_credentials(s, user_id=user.id)
                 lines += [f"{role.name:<20} {email}", f"{'':<20} password  {password}",
                           f"{'':<20} TOTP key  {grouped(secret)}", f"{'':<20} API token {token}"]
+        async with transaction(sessions) as s:   # the demo area's resource directory (backend/resources/demo.py)
+            await resource_demo.load_directory(s, actor=actors["coordinator@demo.renkei.jp"])
         for email, hub_index in (("coordinator@demo.renkei.jp", 0), ("coordinator2@demo.renkei.jp", 1)):
             await _consultations(sessions, actors[email], AREAS[list(AREAS)[hub_index]], rng)
     finally:

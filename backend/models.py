@@ -10,3 +10,8 @@ from backend.mail.models import OutboxMessage  # noqa: F401
 from backend.meetings.models import AgendaItem, HubMeeting  # noqa: F401
 from backend.regions.models import Area, AreaMunicipality, Hub, Municipality, Prefecture  # noqa: F401
 from backend.reports.models import PrefectureReport  # noqa: F401
+from backend.resources.models import (ResourceAttribute, ResourceCapacity, ResourceContact,  # noqa: F401
+                                      ResourceCorrection, ResourceIdentifier, ResourceImport, ResourceLocation,
+                                      ResourceOrganization, ResourcePhone, ResourceReferral, ResourceSchedule,
+                                      ResourceService, ResourceServiceArea, ResourceServiceAtLocation,
+                                      ResourceUnmatched, ResourceVerification)

@@ -76,3 +76,43 @@ def sees_email_of(actor: Actor, user_id: int) -> bool:
 def administers(actor: Actor) -> bool:
     """Set-up data and accounts: areas, hubs, users, tokens."""
     return is_admin(actor)
+
+
+# --- the resource directory ----------------------------------------------------------------------
+
+def reads_directory(actor: Actor) -> bool:
+    """The whole directory: every signed-in role but a facility contact, who keeps one entry."""
+    return actor.role is not Role.FACILITY_CONTACT
+
+
+def sees_resource(actor: Actor, service_id: int) -> bool:
+    return reads_directory(actor) or keeps_resource(actor, service_id)
+
+
+def keeps_resource(actor: Actor, service_id: int) -> bool:
+    """A facility contact's own entry: its vacancy, hours, area and self-reported capabilities."""
+    return actor.role is Role.FACILITY_CONTACT and actor.service_id is not None and actor.service_id == service_id
+
+
+def verifies_resources(actor: Actor) -> bool:
+    """A desk confirms capabilities by calling the facility (デスク確認) and resolves corrections."""
+    return actor.role in DESK_ROLES and actor.hub_id is not None
+
+
+def updates_resource(actor: Actor, service_id: int) -> bool:
+    """Vacancy, hours and service area: the desk, or the service's own facility contact."""
+    return verifies_resources(actor) or keeps_resource(actor, service_id)
+
+
+def curates_crosswalk(actor: Actor) -> bool:
+    """Confirming or splitting matches between outside identifiers and entries; placing unmatched rows."""
+    return is_admin(actor)
+
+
+def records_referrals(actor: Actor) -> bool:
+    return writes_consultations(actor)
+
+
+def sees_unmet_needs_raw(actor: Actor, hub_id: int | None) -> bool:
+    """A hub's own desk sees its unmet-need counts as they are; analysts see them suppressed."""
+    return works_at(actor, hub_id)

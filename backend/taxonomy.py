@@ -227,6 +227,7 @@ class Role(Labelled):
     PREFECTURE_ANALYST = "prefecture_analyst", "都道府県担当者"
     HUB_MANAGER = "hub_manager", "拠点管理者"
     COORDINATOR = "coordinator", "コーディネーター"
+    FACILITY_CONTACT = "facility_contact", "事業所担当者"
 
 
 class RegionalIssueStatus(Labelled):

@@ -11,6 +11,7 @@ class Actor:
     role: Role
     hub_id: int | None = None
     prefecture_code: str | None = None
+    service_id: int | None = None          # FACILITY_CONTACT: the one directory entry they keep
     display_name: str = ""
 
     @property

@@ -14,6 +14,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     hub_id: Mapped[int | None] = mapped_column(ForeignKey("hub.id"), index=True)
     prefecture_code: Mapped[str | None] = mapped_column(ForeignKey("prefecture.code"))
+    # a FACILITY_CONTACT's one service in the resource directory
+    resource_service_id: Mapped[int | None] = mapped_column(ForeignKey("resource_service.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # log-in (docs/security.md): an argon2id hash; null until the person accepts an invitation

@@ -34,6 +34,7 @@ class CreateUserInput:
     role: Role
     hub_id: strawberry.ID | None = None
     prefecture_code: str | None = None
+    service_id: strawberry.ID | None = strawberry.field(default=None, description="FACILITY_CONTACT: the entry they keep")
 
 
 @strawberry.type
@@ -93,9 +94,10 @@ class AccountMutations:
     async def create_user(self, info: Info[Context, None], input: CreateUserInput) -> CreateUserPayload:
         async with info.context.transaction() as session:
             hub_id = _int_id(input.hub_id, ["input", "hubId"], "拠点") if input.hub_id else None
+            service_id = _int_id(input.service_id, ["input", "serviceId"], "事業所（資源）") if input.service_id else None
             user, token = await accounts.create_user(
                 session, actor=info.context.actor, email=input.email, display_name=input.display_name,
-                role=input.role, hub_id=hub_id, prefecture_code=input.prefecture_code)
+                role=input.role, hub_id=hub_id, prefecture_code=input.prefecture_code, service_id=service_id)
         return CreateUserPayload(user=User.of(user), api_token=token)
 
     @mutation(description="Revokes every API token of a user (ADMIN).")

@@ -16,6 +16,7 @@ from backend.db import utcnow
 from backend.errors import Forbidden, NotFound, UserInputError
 from backend.mail.transport import validate_address
 from backend.regions import service as regions
+from backend.resources import directory
 from backend.taxonomy import Role
 from backend.validation import clean_text
 
@@ -34,7 +35,7 @@ async def issue_token(session: AsyncSession, *, user_id: int) -> str:
 
 async def create_user(session: AsyncSession, *, actor: Actor, email: str, display_name: str, role: Role,
                       hub_id: int | None = None, prefecture_code: str | None = None,
-                      issue_api_token: bool = True) -> tuple[User, str | None]:
+                      service_id: int | None = None, issue_api_token: bool = True) -> tuple[User, str | None]:
     """A new account. People invited to the screens get no API token (`issue_api_token=False`)."""
     if not policy.administers(actor):
         raise Forbidden(["input"])
@@ -60,15 +61,23 @@ async def create_user(session: AsyncSession, *, actor: Actor, email: str, displa
             raise UserInputError(["input", "prefectureCode"], "都道府県担当者には都道府県の指定が必要です。", "REQUIRED")
         prefecture_code = regions.parse_prefecture(prefecture_code, field=["input", "prefectureCode"])
         hub_id = None
+    elif role is Role.FACILITY_CONTACT:
+        if service_id is None:
+            raise UserInputError(["input", "serviceId"], "事業所担当者には担当する事業所（資源）の指定が必要です。", "REQUIRED")
+        if not await directory.exists(session, service_id=service_id):
+            raise NotFound(["input", "serviceId"], "事業所（資源）")
+        hub_id = prefecture_code = None
     else:
         hub_id = prefecture_code = None
+    if role is not Role.FACILITY_CONTACT:
+        service_id = None
     user = User(email=email, display_name=display_name, role=role.value, hub_id=hub_id,
-                prefecture_code=prefecture_code)
+                prefecture_code=prefecture_code, resource_service_id=service_id)
     session.add(user)
     await session.flush()
     token = await issue_token(session, user_id=user.id) if issue_api_token else None
     audit.record(session, actor=actor, operation="user.create", entity_type="user", entity_id=user.id,
-                 fields=["email", "displayName", "role", "hubId", "prefectureCode"])
+                 fields=["email", "displayName", "role", "hubId", "prefectureCode", "serviceId"])
     return user, token
 
 
@@ -128,7 +137,7 @@ async def authenticate(session: AsyncSession, *, token: str) -> Actor | None:
 
 def actor_of(user: User) -> Actor:
     return Actor(user_id=user.id, role=Role(user.role), hub_id=user.hub_id, prefecture_code=user.prefecture_code,
-                 display_name=user.display_name)
+                 service_id=user.resource_service_id, display_name=user.display_name)
 
 
 async def users_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, User]:

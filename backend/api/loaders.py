@@ -14,6 +14,8 @@ from backend.accounts.actor import Actor
 from backend.consultations import service as consultations
 from backend.issues import service as issues
 from backend.regions import service as regions
+from backend.resources import corrections as resource_corrections
+from backend.resources import directory, referrals
 
 
 def _loader(sessions: async_sessionmaker[AsyncSession],
@@ -34,3 +36,17 @@ class Loaders:
         self.area_municipalities = _loader(sessions, regions.area_municipality_codes, [])
         self.issues_of_consultation = _loader(sessions, issues.issues_for_consultations, [])
         self.issue_consultations = _loader(sessions, partial(issues.issue_consultations, actor=actor), [])
+        # the resource directory
+        self.resource_service = _loader(sessions, directory.services_by_ids)
+        self.resource_organization = _loader(sessions, directory.organizations_by_ids)
+        self.resource_phones = _loader(sessions, directory.phones_for, [])
+        self.resource_attributes = _loader(sessions, directory.attributes_for, [])
+        self.resource_capacities = _loader(sessions, directory.capacities_for, [])
+        self.resource_schedules = _loader(sessions, directory.schedules_for, [])
+        self.resource_areas = _loader(sessions, directory.areas_for, [])
+        self.resource_locations = _loader(sessions, directory.locations_for, [])
+        self.resource_contacts = _loader(sessions, directory.contacts_for, [])
+        self.resource_identifiers = _loader(sessions, directory.identifiers_for, [])
+        self.resource_verifications = _loader(sessions, partial(resource_corrections.verifications_for, actor=actor), [])
+        self.resource_open_corrections = _loader(sessions, resource_corrections.open_corrections_for, 0)
+        self.action_referrals = _loader(sessions, referrals.referrals_for_actions, [])

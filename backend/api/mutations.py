@@ -38,9 +38,12 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def _nested_dataclass(hint: Any) -> type | None:
-    for candidate in (hint, *get_args(hint)):
-        if dataclasses.is_dataclass(candidate) and isinstance(candidate, type):
-            return candidate
+    """The dataclass a field holds: itself, optional, or a list of it."""
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return hint
+    for argument in get_args(hint):
+        if (found := _nested_dataclass(argument)) is not None:
+            return found
     return None
 
 
@@ -56,7 +59,7 @@ def to_domain(value: Any, cls: type[T]) -> T:
         if given is None and field.default_factory is not dataclasses.MISSING:
             given = field.default_factory()
         elif given is not None and (nested := _nested_dataclass(_hints(cls)[field.name])) is not None:
-            given = to_domain(given, nested)
+            given = [to_domain(g, nested) for g in given] if isinstance(given, list) else to_domain(given, nested)
         kwargs[field.name] = given
     return cls(**kwargs)
 

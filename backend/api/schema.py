@@ -26,16 +26,19 @@ from backend.consultations.schema import ConsultationMutations, ConsultationQuer
 from backend.issues.schema import IssueMutations, IssueQueries
 from backend.meetings.schema import MeetingMutations, MeetingQueries
 from backend.reports.schema import ReportMutations, ReportQueries
+from backend.resources.schema import ResourceMutations, ResourceQueries
 from backend.settings import Settings, get_settings
 
 
 @strawberry.type
-class Query(TaxonomyQueries, AccountQueries, ConsultationQueries, IssueQueries, MeetingQueries, ReportQueries):
+class Query(TaxonomyQueries, AccountQueries, ConsultationQueries, IssueQueries, MeetingQueries, ReportQueries,
+            ResourceQueries):
     pass
 
 
 @strawberry.type
-class Mutation(AccountMutations, ConsultationMutations, IssueMutations, MeetingMutations, ReportMutations):
+class Mutation(AccountMutations, ConsultationMutations, IssueMutations, MeetingMutations, ReportMutations,
+               ResourceMutations):
     pass
 
 

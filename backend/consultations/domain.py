@@ -6,8 +6,18 @@ from datetime import date, datetime
 from backend.taxonomy import (AgeBand, CallerRole, CareLevel, CareScene, Channel, ConsultationCategory,
                               ConsultationStatus, LivingSituation, OrganizationType, Outcome, ResponseType,
                               SubjectFlag)
+from backend.resources.vocabulary import DeclineReason, ReferralOutcome
 
 UNSET = object()  # "left out" in an update, as opposed to an explicit null
+
+
+@dataclass
+class ReferralItem:
+    """A service the desk contacted on an action (the resource directory) and what it answered."""
+
+    service_id: object
+    outcome: ReferralOutcome
+    decline_reason: DeclineReason | None = None
 
 
 @dataclass
@@ -42,6 +52,9 @@ class NewAction:
     type: ResponseType
     note: str | None = None
     minutes: int | None = None
+    # services contacted (resource directory) and the capabilities the patient needed
+    referrals: list[ReferralItem] = field(default_factory=list)
+    needed_capabilities: list[str] | None = None
 
 
 @dataclass

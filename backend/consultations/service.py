@@ -19,6 +19,7 @@ from backend.fiscal import day_end_utc, day_start_utc, fiscal_year_of, today_jst
 from backend.jobs import service as jobs
 from backend.paging import Page, decode_cursor, encode_cursor
 from backend.regions import service as regions
+from backend.resources import referrals
 from backend.taxonomy import CareScene, ConsultationStatus, Role, mask_of
 from backend.text import scenes as classifier
 from backend.text.normalize import normalize
@@ -201,8 +202,14 @@ async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction)
         raise UserInputError(["input", "minutes"], "所要時間（分）は0〜1440で指定してください。", "OUT_OF_RANGE")
     if row.status == ConsultationStatus.CLOSED:
         raise UserInputError(["input", "consultationId"], "終結した相談には対応を記録できません。先に再開してください。", "CLOSED")
-    session.add(Action(consultation_id=row.id, performed_at=performed_at, type=data.type.value, note=note,
-                       minutes=data.minutes, performed_by_id=actor.user_id))
+    action = Action(consultation_id=row.id, performed_at=performed_at, type=data.type.value, note=note,
+                    minutes=data.minutes, performed_by_id=actor.user_id)
+    session.add(action)
+    if data.referrals or data.needed_capabilities:
+        await session.flush()
+        await referrals.record(session, actor=actor, consultation_id=row.id, hub_id=row.hub_id,
+                               fiscal_year=row.fiscal_year, action_id=action.id, items=data.referrals,
+                               needs=data.needed_capabilities)
     if note:
         row.search_text = f"{row.search_text}\n{normalize(note)}"
     started = row.status == ConsultationStatus.RECEIVED  # the first action puts the case in progress
@@ -211,7 +218,8 @@ async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction)
     row.version += 1
     await session.flush()
     audit.record(session, actor=actor, operation="consultation.record_action", entity_type="consultation",
-                 entity_id=row.id, fields=["actions"] + (["status"] if started else []))
+                 entity_id=row.id, fields=["actions"] + (["status"] if started else [])
+                 + (["referrals"] if data.referrals else []))
     return row
 
 

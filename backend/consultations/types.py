@@ -24,6 +24,7 @@ from backend.api.errors import UserError
 from backend.api.scalars import Date, DateTime
 from backend.consultations import models
 from backend.regions.types import Municipality
+from backend.resources.types import DeclineReason, Referral, ReferralOutcome
 
 
 def _opt(enum_cls, value):
@@ -58,6 +59,10 @@ class Action:
     async def performed_by(self, info: Info[Context, None]) -> User | None:
         row = await info.context.loaders.user.load(self.performed_by_id)
         return User.of(row) if row else None
+
+    @strawberry.field(description="Services contacted in this action and their answers.")
+    async def referrals(self, info: Info) -> list[Referral]:
+        return [Referral.of(r) for r in await info.context.loaders.action_referrals.load(int(self.id))]
 
     @classmethod
     def of(cls, row: models.Action) -> Action:
@@ -181,12 +186,23 @@ class ConsultationFilter:
 
 
 @strawberry.input
+class ReferralInput:
+    service_id: strawberry.ID
+    outcome: ReferralOutcome
+    decline_reason: DeclineReason | None = None
+
+
+@strawberry.input
 class RecordActionInput:
     consultation_id: strawberry.ID
     performed_at: DateTime
     type: ResponseType
     note: str | None = None
     minutes: int | None = None
+    referrals: list[ReferralInput] | None = strawberry.field(
+        default=None, description="services contacted (resource directory), each accepted or declined with a reason")
+    needed_capabilities: list[str] | None = strawberry.field(
+        default=None, description="capability keys the patient needed (resourceTaxonomy), for unmet-need signals")
 
 
 @strawberry.input

@@ -318,3 +318,42 @@ async def issues_for_consultations(session: AsyncSession, consultation_ids: list
     for cid, issue in rows:
         out[cid].append(issue)
     return out
+
+
+async def raise_issue(session: AsyncSession, *, actor: Actor, hub_id: int, fiscal_year: int, scene: CareScene,
+                      title: str, signature: str, consultation_ids: Sequence[int]) -> RegionalIssue:
+    """A regional issue the hub's manager raises from a signal outside grouping (the directory's unmet
+    needs): confirmed at once, so regrouping keeps it and its members; raising the same signal again
+    adds the consultations that joined it since. A consultation already in a reviewed issue of the scene
+    stays there; one in a candidate moves here."""
+    if not policy.manages(actor, hub_id):
+        raise NotFound(["hubId"], "拠点")
+    issue = next((i for i in await session.scalars(select(RegionalIssue).where(
+        RegionalIssue.hub_id == hub_id, RegionalIssue.fiscal_year == fiscal_year).with_for_update())
+        if signature in (i.signatures or [])), None)
+    if issue is None:
+        issue = RegionalIssue(hub_id=hub_id, fiscal_year=fiscal_year, scene=scene.value, title=title[:TITLE_MAX],
+                              key_terms=[], signatures=[signature], status=RegionalIssueStatus.CONFIRMED.value)
+        session.add(issue)
+        await session.flush()
+    ids = sorted(set(await session.scalars(select(Consultation.id).where(
+        Consultation.id.in_(list(consultation_ids)), Consultation.hub_id == hub_id))))
+    current = {m.consultation_id: m for m in await session.scalars(select(IssueMembership).where(
+        IssueMembership.consultation_id.in_(ids), IssueMembership.scene == issue.scene))} if ids else {}
+    holders = {i.id: i for i in await session.scalars(select(RegionalIssue).where(
+        RegionalIssue.id.in_({m.issue_id for m in current.values()})))} if current else {}
+    touched = {issue.id}
+    for cid in ids:
+        m = current.get(cid)
+        if m is not None and (m.issue_id == issue.id or holders[m.issue_id].status in REVIEWED):
+            continue
+        if m is not None:
+            touched.add(m.issue_id)
+            await session.delete(m)
+            await session.flush()
+        session.add(IssueMembership(issue_id=issue.id, consultation_id=cid, scene=issue.scene, pinned=True))
+    await session.flush()
+    await refresh_derived(session, issue_ids=sorted(touched))
+    audit.record(session, actor=actor, operation="issue.raise", entity_type="regional_issue", entity_id=issue.id,
+                 fields=["members", "signatures"])
+    return issue

@@ -12,6 +12,7 @@ from backend.api.pagination import Connection, page_size
 if TYPE_CHECKING:
     from backend.issues.types import RegionalIssue
     from backend.meetings.schema import HubMember
+    from backend.resources.types import UnmetNeed
     from backend.reports.types import Prefecture
 
 from backend.regions import codes, models
@@ -87,6 +88,15 @@ class Hub:
         async with info.context.read() as session:
             rows = await members.members(session, actor=info.context.actor, hub_id=int(self.id))
         return None if rows is None else [MemberType.of(r) for r in rows]
+
+    @strawberry.field(description="Unmet needs from declined referrals (the directory), for the hub's desk; null for others.")
+    async def unmet_needs(self, info: Info, fiscal_year: int
+                          ) -> list[Annotated[UnmetNeed, strawberry.lazy("backend.resources.types")]] | None:
+        from backend.resources import referrals
+        from backend.resources.types import UnmetNeed as NeedType
+        async with info.context.read() as session:
+            rows = await referrals.hub_signals(session, actor=info.context.actor, hub_id=int(self.id), fiscal_year=fiscal_year)
+        return None if rows is None else [NeedType.of(s) for s in rows]
 
     @classmethod
     def of(cls, row: models.Hub) -> Hub:

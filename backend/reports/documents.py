@@ -3,6 +3,7 @@ in Japanese (UTF-8 with BOM), and an XLSX workbook with one sheet a table — al
 already-suppressed figures."""
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -34,7 +35,7 @@ def _v(value):
     return "" if value is None else value
 
 
-def tables(o: Overview, top: list[TopIssue]) -> list[Table]:
+def tables(o: Overview, top: list[TopIssue], needs: Sequence = ()) -> list[Table]:
     rate = f"{o.resolved_rate:.1%}" if o.resolved_rate is not None else MARK
     summary = Table("概要", ["項目", "値"], [
         ["相談件数", o.total], ["終結件数", o.closed], ["解決率（解決／終結）", rate],
@@ -51,14 +52,16 @@ def tables(o: Overview, top: list[TopIssue]) -> list[Table]:
     issues = Table("主な地域課題", ["地域課題", "場面", "圏域", "状態", "相談件数"],
                    [[i.title, CareScene(i.scene).label, i.area_name, RegionalIssueStatus(i.status).label,
                      MARK if i.consultation_count is None else i.consultation_count] for i in top])
-    return [summary, scenes, areas, months, roles, hubs, issues]
+    unmet = Table("資源不足のシグナル（紹介した先がすべて受入れ不可だった相談）", ["圏域", "内容", "相談件数"],
+                  [[n.area_name, n.title, n.count] for n in needs])
+    return [summary, scenes, areas, months, roles, hubs, issues] + ([unmet] if needs else [])
 
 
 def has_rows(o: Overview) -> bool:
     return o.has_data
 
 
-def render_html(o: Overview, prefecture_name: str, top: list[TopIssue]) -> str:
+def render_html(o: Overview, prefecture_name: str, top: list[TopIssue], needs: Sequence = ()) -> str:
     charts = {}
     if has_rows(o):
         charts["scene"] = bar_chart_svg("場面別の相談件数", [s.label.split("（")[0] for s in CareScene],
@@ -67,21 +70,21 @@ def render_html(o: Overview, prefecture_name: str, top: list[TopIssue]) -> str:
                                         [c.count for c in o.by_month.values()])
     return render("reports/prefecture_report.html.j2", prefecture=prefecture_name, label=o.label, threshold=o.threshold,
                   empty=not has_rows(o), tables=[(t.title, t.header, [[_v(v) for v in row] for row in t.rows])
-                                                  for t in tables(o, top)],
+                                                  for t in tables(o, top, needs)],
                   charts=charts, legend=LEGEND.format(k=o.threshold))
 
 
-def render_csv(o: Overview, prefecture_name: str, top: list[TopIssue]) -> bytes:
+def render_csv(o: Overview, prefecture_name: str, top: list[TopIssue], needs: Sequence = ()) -> bytes:
     rows: list[list] = [[f"{prefecture_name} 在宅医療・介護連携 相談窓口 集計 {o.label}"], [LEGEND.format(k=o.threshold)]]
-    for t in tables(o, top):
+    for t in tables(o, top, needs):
         rows += [[], [f"■{t.title}"], t.header, *([_v(v) for v in row] for row in t.rows)]
     return spreadsheet.csv_bytes(rows)
 
 
-def render_xlsx(o: Overview, prefecture_name: str, top: list[TopIssue]) -> bytes:
+def render_xlsx(o: Overview, prefecture_name: str, top: list[TopIssue], needs: Sequence = ()) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
-    for t in tables(o, top):
+    for t in tables(o, top, needs):
         ws = wb.create_sheet(t.title[:31])
         spreadsheet.append_row(ws, [f"{prefecture_name} {t.title} {o.label}"])
         ws["A1"].font = Font(bold=True)

@@ -22,6 +22,7 @@ from backend.reports import aggregates
 from backend.reports.cache import OverviewCache
 from backend.reports.models import PrefectureReport
 from backend.reports.suppression import Cell, Equation, one_way, rows_and_columns, suppress
+from backend.resources import referrals
 from backend.settings import Settings
 from backend.taxonomy import CallerRole, CareScene, Role
 
@@ -245,9 +246,12 @@ async def build_report(session: AsyncSession, *, report_id: int, settings: Setti
                        threshold=k)
     top = await top_issues(session, actor=SYSTEM, prefecture_code=report.prefecture_code,
                            fiscal_year=report.fiscal_year, first=REPORT_TOP_ISSUES, threshold=k)
-    report.html = documents.render_html(o, o.prefecture_name, top)
-    report.csv = documents.render_csv(o, o.prefecture_name, top)
-    report.xlsx = documents.render_xlsx(o, o.prefecture_name, top)
+    # unmet needs from the directory's declined referrals, suppressed like every other count here
+    needs = await referrals.prefecture_signals(session, actor=SYSTEM, prefecture_code=report.prefecture_code,
+                                               fiscal_year=report.fiscal_year, threshold=k) or []
+    report.html = documents.render_html(o, o.prefecture_name, top, needs)
+    report.csv = documents.render_csv(o, o.prefecture_name, top, needs)
+    report.xlsx = documents.render_xlsx(o, o.prefecture_name, top, needs)
     report.status, report.generated_at, report.error = "ready", utcnow(), None
     await session.flush()
     return report, o

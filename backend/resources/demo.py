@@ -1,0 +1,94 @@
+"""The demo area's directory: invented services in the demo's two home-care areas (中越, 上越), with
+verified capabilities, hours, areas and vacancy, so a newcomer's first search finds something.
+Names, numbers and addresses are made up."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts.actor import Actor
+from backend.db import utcnow
+from backend.fiscal import today_jst
+from backend.resources import editing, opening
+from backend.resources.models import (ResourceCapacity, ResourceLocation, ResourcePhone, ResourceService, ResourceServiceArea, ResourceServiceAtLocation)
+from backend.resources.vocabulary import CapabilitySource, CapabilityValue, ServiceKind
+from backend.text.normalize import name_key
+
+Y, C, N = CapabilityValue.YES, CapabilityValue.CONSULT, CapabilityValue.NO
+WEEKDAYS = [0, 1, 2, 3, 4]
+# name, kana, kind, municipality, areas, hours, capabilities, days since confirmed, vacancy (beds)
+ENTRIES = [
+    ("長岡さくら在宅クリニック（デモ）", "ナガオカサクラザイタククリニック", ServiceKind.CLINIC, "15202", ["15202", "15211"],
+     [(WEEKDAYS, "09:00", "18:00"), ([5], "09:00", "12:00")],
+     {"home_visit": Y, "house_call": Y, "contact_24h": Y, "night_holiday": Y, "end_of_life": Y, "accepting_new": Y,
+      "home_support": Y, "home_support_enhanced": Y, "pain_management": Y, "oxygen_therapy": Y, "terminal_cancer": Y,
+      "dementia": Y, "pediatric": N}, 12, None),
+    ("訪問看護ステーションあおぞら長岡（デモ）", "ホウモンカンゴステーションアオゾラナガオカ", ServiceKind.VISITING_NURSE, "15202",
+     ["15202", "15208"], [(WEEKDAYS, "08:30", "17:30")],
+     {"contact_24h": Y, "night_holiday": Y, "end_of_life": Y, "accepting_new": Y, "vn_24h": Y, "vn_special_management": Y,
+      "ventilator": Y, "tracheostomy": Y, "suction": Y, "tube_feeding": Y, "pediatric": Y, "intractable_disease": Y}, 5, None),
+    ("訪問看護ステーションみどり（デモ）", "ホウモンカンゴステーションミドリ", ServiceKind.VISITING_NURSE, "15211", ["15211"],
+     [(WEEKDAYS, "09:00", "17:00")],
+     {"contact_24h": Y, "vn_24h": Y, "ventilator": C, "pediatric": N, "psychiatric": Y, "vn_psychiatric": Y,
+      "accepting_new": C}, 200, None),
+    ("おぢや在宅歯科（デモ）", "オヂヤザイタクシカ", ServiceKind.DENTAL_CLINIC, "15208", ["15208", "15202"],
+     [(WEEKDAYS, "09:00", "18:00")], {"home_visit": Y, "dental_home_support": Y, "accepting_new": Y}, 40, None),
+    ("ながおか中央薬局（デモ）", "ナガオカチュウオウヤッキョク", ServiceKind.PHARMACY, "15202", ["15202"],
+     [(WEEKDAYS, "09:00", "19:00"), ([5], "09:00", "13:00"), ([opening.HOLIDAY], "10:00", "12:00")],
+     {"pharmacy_home_visit": Y, "aseptic_compounding": Y, "narcotics": Y, "contact_24h": Y}, 30, None),
+    ("ショートステイ信濃川（デモ）", "ショートステイシナノガワ", ServiceKind.SHORT_STAY, "15202", ["15202", "15208", "15211"],
+     [(list(range(7)) + [opening.HOLIDAY], "00:00", "24:00")],
+     {"dementia": Y, "tube_feeding": C, "suction": C, "accepting_new": Y}, 60, 2),
+    ("上越みなと在宅診療所（デモ）", "ジョウエツミナトザイタクシンリョウジョ", ServiceKind.CLINIC, "15222", ["15222", "15217"],
+     [(WEEKDAYS, "08:30", "17:30")],
+     {"home_visit": Y, "house_call": C, "end_of_life": Y, "home_support": Y, "iv_drip": Y, "central_venous_nutrition": Y,
+      "catheter": Y, "pressure_ulcer": Y, "accepting_new": Y}, 20, None),
+    ("訪問看護ステーションくびき野（デモ）", "ホウモンカンゴステーションクビキノ", ServiceKind.VISITING_NURSE, "15222",
+     ["15222", "15216", "15217"], [(WEEKDAYS, "08:30", "17:30")],
+     {"contact_24h": Y, "night_holiday": C, "vn_24h": Y, "vn_enhanced": Y, "stoma": Y, "dialysis": N, "pediatric": C,
+      "terminal_cancer": Y, "end_of_life": Y}, 400, None),
+    ("糸魚川ヘルパーステーション（デモ）", "イトイガワヘルパーステーション", ServiceKind.HOME_HELP, "15216", ["15216"],
+     [(WEEKDAYS + [5], "07:00", "19:00")], {"suction": Y, "dementia": Y, "accepting_new": N}, 90, None),
+    ("妙高高原病院（デモ）", "ミョウコウコウゲンビョウイン", ServiceKind.HOSPITAL, "15217", ["15217", "15222"],
+     [(WEEKDAYS, "08:30", "17:00")], {"home_support": Y, "night_holiday": Y, "ventilator": Y, "monitoring": Y,
+                                       "accepting_new": Y}, 15, 1),
+]
+
+
+async def load_directory(session: AsyncSession, *, actor: Actor) -> int:
+    """Adds the demo entries that are missing (idempotent); returns how many it added."""
+    have = set(await session.scalars(select(ResourceService.name).where(ResourceService.source == "demo")))
+    added = 0
+    today, now = today_jst(), utcnow()
+    for n, (name, kana, kind, muni, areas, hours, caps, days_ago, beds) in enumerate(ENTRIES, 1):
+        if name in have:
+            continue
+        service = ResourceService(kind=kind.value, name=name, name_kana=kana, search_key=name_key(name, kana),
+                                  municipality_code=muni, source="demo", service_type=kind.label)
+        session.add(service)
+        await session.flush()
+        location = ResourceLocation(name=name, address=f"新潟県（デモ住所）{n}番地", municipality_code=muni)
+        session.add(location)
+        await session.flush()
+        session.add(ResourceServiceAtLocation(service_id=service.id, location_id=location.id))
+        session.add(ResourcePhone(service_id=service.id, number=f"0258-00-{n:04d}", digits=f"025800{n:04d}"))
+        session.add_all(ResourceServiceArea(service_id=service.id, municipality_code=a, chome="") for a in areas)
+        session.add_all(editing.schedule_rows(service.id, [editing.OpeningInput(days=d, opens_at=a, closes_at=b)
+                                                           for d, a, b in hours], ["demo"]))
+        attrs: dict = {}
+        for key, value in caps.items():
+            editing.apply_capability(service, attrs, key=key, value=value, source=CapabilitySource.DESK_VERIFIED,
+                                     confirmed_on=today - timedelta(days=days_ago), confirmed_by_id=actor.user_id,
+                                     confirmed_by_label=actor.display_name or "デモ")
+        session.add_all(attrs.values())
+        editing.refresh_derived(service, list(attrs.values()))
+        if beds is not None:
+            session.add(ResourceCapacity(service_id=service.id, unit="bed", available=beds, maximum=20, updated=now,
+                                         valid_until=now + timedelta(days=7), updated_by_id=actor.user_id))
+        added += 1
+    await session.flush()
+    return added
+
+
+
