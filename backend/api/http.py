@@ -1,13 +1,22 @@
-"""GraphQL over HTTP, as the spec draft says and graphql-http's audit checks: POST with a JSON body, GET for
-queries only. A client that accepts `application/graphql-response+json` gets 4xx for a request that never
-ran (malformed body, bad parameters, a document that does not parse or validate); one that asks for
-`application/json` only gets those as errors in a 200 body, as the legacy format wants. Every message is
-Japanese; nothing of the request is logged."""
+"""GraphQL over HTTP, as the spec draft says and graphql-http's audit checks (tests/api/test_graphql_over_http.py
+runs it): POST with a JSON body, GET for queries only, UTF-8 only. Every message is Japanese; nothing of
+the request is logged.
+
+Three kinds of failure, three answers:
+- a request that is not well-formed GraphQL over HTTP (no or broken JSON, a body that is not an object,
+  parameters of the wrong type): 400 in either media type; 413/415/405/406 where HTTP has its own code;
+- a GraphQL request error, found before execution (the document does not parse or validate, variables do
+  not coerce, no or an unknown operation name): no `data` entry; 400 for a client that accepts
+  `application/graphql-response+json`, 200 for one that accepts `application/json` only (the legacy format);
+- field errors during execution: 200 with `data` (null where a non-null field failed) in either format."""
 
 import json
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 
+from graphql import GraphQLError
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
@@ -17,64 +26,102 @@ from strawberry.types.graphql import OperationType
 
 from backend.errors import UserInputError
 
-from graphql import GraphQLError
-
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+_CONTENT_TYPE = {GRAPHQL_RESPONSE: f"{GRAPHQL_RESPONSE}; charset=utf-8", JSON: f"{JSON}; charset=utf-8"}
+_GET_ALLOWS = frozenset({OperationType.QUERY})
+_POST_ALLOWS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+# built once: json.dumps with options builds a new encoder on every call
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode_ascii = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 
 
 class RequestError(Exception):
-    """A request that cannot run: the status code and the Japanese message of its one error."""
+    """A request that cannot run: its HTTP status and the Japanese message of its one error. `graphql` marks
+    a GraphQL request error (the legacy format answers those with 200), as opposed to a malformed request."""
 
-    def __init__(self, status: int, message: str, code: str = "BAD_REQUEST", headers: dict | None = None) -> None:
+    def __init__(self, status: int, message: str, code: str = "BAD_REQUEST", headers: dict | None = None,
+                 *, graphql: bool = False) -> None:
         super().__init__(message)
-        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+        self.status, self.message, self.code, self.headers, self.graphql = status, message, code, headers, graphql
 
 
+@lru_cache(maxsize=64)
 def negotiate(accept: str | None) -> str | None:
-    """The media type to answer in; None when the client accepts neither JSON type."""
+    """The media type to answer in, by the Accept header's q-values; None when the client accepts neither
+    JSON type. Equal preference goes to the spec's own type; `*/*` and a missing header mean JSON."""
     if not accept:
         return JSON
-    types = {part.split(";")[0].strip().lower() for part in accept.split(",")}
-    if GRAPHQL_RESPONSE in types:
-        return GRAPHQL_RESPONSE
-    if JSON in types or "*/*" in types or "application/*" in types:
-        return JSON
+    best, best_rank = None, (0.0, 0)
+    for part in accept.split(","):
+        media, *options = part.split(";")
+        media = media.strip().lower()
+        if media == GRAPHQL_RESPONSE:
+            candidate, specificity = GRAPHQL_RESPONSE, 2
+        elif media == JSON:
+            candidate, specificity = JSON, 1
+        elif media in ("*/*", "application/*"):
+            candidate, specificity = JSON, 0
+        else:
+            continue
+        quality = 1.0
+        for option in options:
+            name, _, value = option.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0 and (quality, specificity) > best_rank:
+            best, best_rank = candidate, (quality, specificity)
+    return best
+
+
+@lru_cache(maxsize=64)
+def _content_type_problem(content_type: str | None) -> str | None:
+    """Why a POST body of this Content-Type is refused (415), or None."""
+    media, _, options = (content_type or "").partition(";")
+    if media.strip().lower() != JSON:
+        return "Content-Type: application/json で送信してください。"
+    for option in options.split(";"):
+        name, _, value = option.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return "文字コードは UTF-8 だけを受け付けます。"
     return None
 
 
 def _json_parameter(raw: str, name: str) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise RequestError(400, f"{name} は JSON で指定してください。") from None
 
 
-def read_parameters(method: str, content_type: str | None, body: bytes, query_params) -> dict:
-    """The request's GraphQL parameters, checked; RequestError for anything else."""
-    if method == "GET":
-        params: dict[str, Any] = {"query": query_params.get("query")}
-        for name in ("variables", "extensions"):
-            if query_params.get(name):
-                params[name] = _json_parameter(query_params[name], name)
-        params["operationName"] = query_params.get("operationName") or None
-    else:
-        media, _, options = (content_type or "").partition(";")
-        if media.strip().lower() != JSON:
-            raise RequestError(415, "Content-Type: application/json で送信してください。", "UNSUPPORTED_MEDIA_TYPE")
-        charset = options.strip().lower().removeprefix("charset=").strip('"') if "charset=" in options.lower() else "utf-8"
-        if charset not in ("utf-8", "utf8"):
-            raise RequestError(415, "文字コードは UTF-8 だけを受け付けます。", "UNSUPPORTED_MEDIA_TYPE")
-        if not body:
-            raise RequestError(400, "リクエスト本文がありません。")
-        try:
-            params = json.loads(body.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise RequestError(400, "リクエスト本文が UTF-8 ではありません。") from None
-        except ValueError:
-            raise RequestError(400, "リクエスト本文を JSON として読めません。") from None
-        if not isinstance(params, dict):
-            raise RequestError(400, "リクエスト本文は JSON オブジェクト（query, variables, operationName）にしてください。")
+def _query_string_parameters(query_params: QueryParams) -> dict[str, Any]:
+    params: dict[str, Any] = {"query": query_params.get("query"), "operationName": query_params.get("operationName")}
+    for name in ("variables", "extensions"):
+        if query_params.get(name):
+            params[name] = _json_parameter(query_params[name], name)
+    return params
+
+
+def _body_parameters(content_type: str | None, body: bytes) -> Any:
+    if problem := _content_type_problem(content_type):
+        raise RequestError(415, problem, "UNSUPPORTED_MEDIA_TYPE")
+    if not body:
+        raise RequestError(400, "リクエスト本文がありません。")
+    try:
+        return json.loads(body.decode("utf-8"))     # strict: json.loads(bytes) would also take UTF-16/32
+    except UnicodeDecodeError:
+        raise RequestError(400, "リクエスト本文が UTF-8 ではありません。") from None
+    except (ValueError, RecursionError):            # RecursionError: arrays nested thousands deep
+        raise RequestError(400, "リクエスト本文を JSON として読めません。") from None
+
+
+def check_parameters(params: Any) -> dict[str, Any]:
+    """The GraphQL parameters, each of its type, or RequestError."""
+    if not isinstance(params, dict):
+        raise RequestError(400, "リクエスト本文は JSON オブジェクト（query, variables, operationName）にしてください。")
     query = params.get("query")
     if not isinstance(query, str) or not query.strip():
         raise RequestError(400, "query（GraphQL の文書）を文字列で指定してください。")
@@ -88,31 +135,37 @@ def read_parameters(method: str, content_type: str | None, body: bytes, query_pa
 
 
 def _body(payload: dict, media: str, status: int, headers: dict | None = None) -> Response:
-    # a lone surrogate a client sent can come back in an error message: never a reason to fail the response
-    content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
-    return Response(content, status_code=status, media_type=f"{media}; charset=utf-8", headers=headers)
+    try:
+        content = _encode(payload).encode("utf-8")
+    except UnicodeEncodeError:
+        # a lone surrogate (from the client's variables, echoed in an error) is not UTF-8: escape it
+        content = _encode_ascii(payload).encode("ascii")
+    return Response(content, status_code=status, headers=headers, media_type=_CONTENT_TYPE[media])
 
 
 def error_response(error: RequestError, media: str) -> Response:
-    # the legacy format answers a request error in a 200 body, except where HTTP itself decides (401, 405, 413…)
-    status = 200 if media == JSON and error.status == 400 else error.status
+    status = 200 if error.graphql and media == JSON else error.status
     payload = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
     return _body(payload, media, status, error.headers)
 
 
 def result_response(result: ExecutionResult, media: str) -> Response:
+    errors = result.errors
     payload: dict[str, Any] = {}
-    if result.errors:
-        payload["errors"] = [japanese(e).formatted for e in result.errors]
-    ran = result.data is not None
-    if ran:
+    status = 200
+    if errors:
+        payload["errors"] = [japanese(e).formatted for e in errors]
+        # field errors carry a path; errors without one were raised before execution began
+        if result.data is None and not any(e.path for e in errors):
+            if media == GRAPHQL_RESPONSE:
+                unexpected = any((e.extensions or {}).get("code") == "INTERNAL_ERROR" for e in errors)
+                status = 500 if unexpected else 400
+        else:
+            payload["data"] = result.data
+    else:
         payload["data"] = result.data
-    elif not result.errors:
-        payload["data"] = None
     if result.extensions:
         payload["extensions"] = result.extensions
-    # a document that did not parse or validate never ran: no data entry, and 400 in the new format
-    status = 400 if media == GRAPHQL_RESPONSE and not ran and result.errors else 200
     return _body(payload, media, status)
 
 
@@ -122,33 +175,38 @@ ContextFactory = Callable[[Request], Awaitable[Any]]
 def endpoint(schema, context_for: ContextFactory, *, ide: bool, max_document_bytes: int
              ) -> Callable[[Request], Awaitable[Response]]:
     ide_html = get_graphql_ide_html(graphql_ide="graphiql") if ide else None
+    too_large = f"GraphQL の文書が大きすぎます（{max_document_bytes:,}文字まで）。"
 
     async def graphql(request: Request) -> Response:
-        method = request.method
-        if method == "GET" and ide_html and "text/html" in request.headers.get("accept", ""):
+        headers = request.headers
+        post = request.method == "POST"
+        if not post and ide_html and "text/html" in headers.get("accept", ""):
             return HTMLResponse(ide_html)
-        accepted = negotiate(request.headers.get("accept"))
+        accepted = negotiate(headers.get("accept"))
         media = accepted or JSON
         try:
             context = await context_for(request)          # 401 / 429 before anything is parsed
             if accepted is None:
-                raise RequestError(406, "application/graphql-response+json または application/json を受け付けてください。",
+                raise RequestError(406, "application/graphql-response+json か application/json を受け付けてください。",
                                    "NOT_ACCEPTABLE")
-            params = read_parameters(method, request.headers.get("content-type"),
-                                     await request.body() if method == "POST" else b"", request.query_params)
+            if post:
+                params = check_parameters(_body_parameters(headers.get("content-type"), await request.body()))
+            else:
+                params = check_parameters(_query_string_parameters(request.query_params))
             if len(params["query"]) > max_document_bytes:
-                raise RequestError(413, f"GraphQL の文書が大きすぎます（{max_document_bytes:,}文字まで）。", "TOO_LARGE")
-            allowed = {OperationType.QUERY} if method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
+                raise RequestError(413, too_large, "TOO_LARGE")
             try:
                 async with context.trail():   # what the request showed and what scope refused, audited
                     result = await schema.execute(params["query"], variable_values=params.get("variables"),
-                                                  context_value=context, operation_name=params.get("operationName"),
-                                                  allowed_operation_types=allowed)
+                                                  context_value=context,
+                                                  operation_name=params.get("operationName") or None,
+                                                  allowed_operation_types=_POST_ALLOWS if post else _GET_ALLOWS)
             except InvalidOperationTypeError:
                 raise RequestError(405, "GET で送れるのは問い合わせ（query）だけです。更新は POST で送信してください。",
                                    "METHOD_NOT_ALLOWED", {"Allow": "POST"}) from None
             except CannotGetOperationTypeError:
-                raise RequestError(400, "operationName に一致する操作が文書にありません。") from None
+                raise RequestError(400, "operationName に一致する操作が文書にありません。", "UNKNOWN_OPERATION",
+                                   graphql=True) from None
         except RequestError as e:
             return error_response(e, media)
         return result_response(result, media)
@@ -156,17 +214,25 @@ def endpoint(schema, context_for: ContextFactory, *, ide: bool, max_document_byt
     return graphql
 
 
+# graphql-core's request errors that need more than a Japanese lead
+_TRANSLATED = {
+    "Must provide operation name if query contains multiple operations.":
+        ("文書に操作が複数あります。実行する操作を operationName で指定してください。", "OPERATION_NAME_REQUIRED"),
+}
+
+
 def japanese(error: GraphQLError) -> GraphQLError:
-    """A request-level error (parse, validation, limits) with a Japanese lead and the original detail,
-    which names the field or the limit for the developer of the client; a user's mistake in a query's
-    argument (a page size, a year) carries its stable code and field like a mutation's userErrors."""
+    """A request error (parse, validation, limits, variables) with a Japanese lead and graphql-core's detail,
+    which names the field, variable or limit for the developer of the client; a user's mistake in a query's
+    argument (a page size, a year) carries its stable code and field like a mutation's userErrors. Other
+    field errors (with a path) and ours (with a code) stay as they are."""
     original = error.original_error
     if isinstance(original, UserInputError):
         error.extensions = {**(error.extensions or {}), "code": original.code, "field": original.field}
         return error
-    if original is not None or error.path is not None or (error.extensions or {}).get("code"):
-        return error   # an execution error: its message is already ours
-    return GraphQLError(f"クエリを実行できません: {error.message}", nodes=error.nodes, source=error.source,
-                        positions=error.positions, path=error.path,
-                        extensions={**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"})
-
+    if error.path is not None or (error.extensions and "code" in error.extensions):
+        return error
+    message, code = _TRANSLATED.get(error.message) or (f"クエリを実行できません: {error.message}",
+                                                       "GRAPHQL_VALIDATION_FAILED")
+    return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
+                        extensions={**(error.extensions or {}), "code": code})
