@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend import policy
 from backend.accounts.actor import Actor
 from backend.errors import NotFound, UserInputError
-from backend.fiscal import fiscal_year_label, fiscal_year_of, today_jst
+from backend.fiscal import fiscal_year_label, fiscal_year_of, require_fiscal_year, today_jst
 from backend.regions.models import Area, Hub
 from backend.reports.suppression import Cell, suppress
 from backend.resources import capabilities as taxonomy
@@ -120,6 +120,7 @@ def signal_key(area_id: int, kind: str, needs: Sequence[str]) -> str:
 
 
 async def _signals(session: AsyncSession, *, hub_ids: Sequence[int], fiscal_year: int) -> list[dict]:
+    require_fiscal_year(fiscal_year, ["fiscalYear"])
     rows = (await session.execute(
         select(ResourceReferral.consultation_id, ResourceReferral.area_id, ResourceReferral.service_kind,
                ResourceReferral.outcome, ResourceReferral.decline_reason, ResourceReferral.needs)
