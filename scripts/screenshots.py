@@ -7,6 +7,7 @@ Japanese text needs Debian's fonts-noto-cjk: installed here with apt-get when mi
 
 import argparse
 import asyncio
+import re
 import shutil
 import subprocess
 import sys
@@ -126,19 +127,69 @@ async def shoot(out: Path) -> list[Path]:
                 await page.goto(server.url + "/consultations")
                 await save(page, "14-coordinator-my-consultations-tablet")
 
-                for role, path, name in (("manager", "/issues", "20-hub-manager-issue-board-placeholder"),
-                                         ("analyst", "/dashboard", "30-analyst-dashboard-placeholder"),
-                                         ("admin", "/admin/people", "40-admin-people")):
-                    email, password, secret = credentials[role]
-                    page = await page_for()
-                    await harness.log_in(page, server.url, email=email, password=password, secret=secret, path=path)
-                    await save(page, name)
+                email, password, secret = credentials["manager"]
+                page = await page_for()
+                await harness.log_in(page, server.url, email=email, password=password, secret=secret, path="/issues")
+                await save(page, "20-hub-manager-issue-board-placeholder")
+
+                await analyst_screens(server, page_for, save, credentials["analyst"])
+                page = await admin_screens(server, page_for, save, credentials["admin"])
                 await page.goto(server.url + "/no-such-page")
                 await save(page, "90-not-found")
                 await browser.close()
         finally:
             server.stop()
     return saved
+
+
+async def analyst_screens(server, page_for, save, credential) -> None:
+    """ダッシュボード (office PC and tablet) and 報告書 with a report ordered and built (the server's own job runner)."""
+    email, password, secret = credential
+    page = await page_for()
+    await harness.log_in(page, server.url, email=email, password=password, secret=secret, path="/dashboard")
+    await page.get_by_role("heading", name="月別の相談件数").wait_for()
+    await save(page, "30-analyst-dashboard")
+    await page.set_viewport_size(TABLET)
+    await save(page, "31-analyst-dashboard-tablet")
+    await page.set_viewport_size(OFFICE)
+    await page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="報告書").click()
+    await page.get_by_role("button", name="この年度の報告書を作成する").click()
+    await page.locator("tr.just-ordered").get_by_text("完成").wait_for(timeout=60_000)
+    await page.get_by_label("年度").select_option(index=1)
+    await page.get_by_role("button", name="この年度の報告書を作成する").click()
+    await page.locator("tr.just-ordered").wait_for()
+    await save(page, "32-analyst-reports")
+
+
+async def admin_screens(server, page_for, save, credential):
+    """利用者, a person's page, 圏域・拠点 with a prefecture's municipalities, APIトークン right after issuing, 監査ログ."""
+    email, password, secret = credential
+    page = await page_for()
+    await harness.log_in(page, server.url, email=email, password=password, secret=secret, path="/admin/people")
+    await save(page, "40-admin-people")
+    await page.get_by_role("link", name=re.compile("^コーディネーター デモ")).click()
+    await page.get_by_role("heading", name="ログインと利用").wait_for()
+    await save(page, "41-admin-person")
+    await page.goto(server.url + "/admin/areas?prefecture=15")
+    await page.get_by_label("圏域名", exact=True).fill("下越在宅医療圏")
+    for code in ("15100", "15206", "15212"):
+        await page.locator(f"#m-{code}").check()
+    await save(page, "42-admin-areas")
+    await page.goto(server.url + "/admin/tokens")
+    await page.get_by_label("アカウント名").fill("県ダッシュボード連携")
+    await page.get_by_label("連絡先メールアドレス").fill("pref-dashboard@demo.renkei.jp")
+    await page.get_by_label("役割").select_option("prefecture_analyst")
+    await page.get_by_label("都道府県（都道府県担当者のとき）").select_option("15")
+    await page.get_by_role("button", name="アカウントを作成してトークンを発行する").click()
+    await page.get_by_text("このトークンは今だけ表示されます").wait_for()
+    await save(page, "43-admin-tokens-issued")
+    await page.goto(server.url + "/admin/audit")
+    await page.get_by_text("改ざんは見つかりませんでした。").wait_for()
+    await save(page, "44-admin-audit")
+    await page.set_viewport_size(TABLET)
+    await save(page, "45-admin-audit-tablet")
+    await page.set_viewport_size(OFFICE)
+    return page
 
 
 def main() -> None:

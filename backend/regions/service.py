@@ -1,6 +1,7 @@
 """Prefectures, municipalities (shipped reference data), areas and hubs."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,6 +123,39 @@ async def list_hubs(session: AsyncSession, *, actor: Actor) -> list[tuple[Hub, s
     rows = await session.execute(select(Hub, Area.prefecture_code).join(Area, Area.id == Hub.area_id)
                                  .order_by(Area.prefecture_code, Hub.name))
     return [(hub, code) for hub, code in rows.all()]
+
+
+@dataclass(frozen=True)
+class AreaListing:
+    """An area as the admin's set-up screen lists it: its municipalities (code, name) and its hubs."""
+
+    id: int
+    name: str
+    prefecture_code: str
+    prefecture_name: str
+    municipalities: list[tuple[str, str]]
+    hubs: list[Hub]
+
+
+async def list_areas(session: AsyncSession, *, actor: Actor) -> list[AreaListing]:
+    """Every area with its municipalities and hubs, by prefecture code then name (admins): three statements."""
+    if not policy.administers(actor):
+        raise Forbidden()
+    areas = (await session.scalars(select(Area).order_by(Area.prefecture_code, Area.name))).all()
+    members = await area_municipality_codes(session, [a.id for a in areas])
+    hubs: dict[int, list[Hub]] = {a.id: [] for a in areas}
+    for hub in await session.scalars(select(Hub).order_by(Hub.name)):
+        hubs.setdefault(hub.area_id, []).append(hub)
+    names = codes.prefecture_names()
+    return [AreaListing(id=a.id, name=a.name, prefecture_code=a.prefecture_code,
+                        prefecture_name=names.get(a.prefecture_code, a.prefecture_code),
+                        municipalities=[(c, m.name if (m := codes.lookup(c)) else c) for c in members[a.id]],
+                        hubs=hubs[a.id]) for a in areas]
+
+
+def municipalities_of(prefecture_code: str) -> list[codes.Municipality]:
+    """The shipped municipalities of a prefecture (reference data, in memory), in code order."""
+    return [m for m in codes.load_municipalities() if m.prefecture_code == prefecture_code]
 
 
 async def hubs_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Hub]:

@@ -3,6 +3,7 @@ prefecture's analysts (and administrators) only. Out of scope looks exactly like
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -221,6 +222,54 @@ async def get_visible_report(session: AsyncSession, *, actor: Actor, report_id) 
         audit.denied("report.read", "prefecture_report", report.id)
         return None
     return report
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """A report as the analyst's list shows it: no document body (the list and its polling stay light)."""
+
+    id: int
+    prefecture_code: str
+    fiscal_year: int
+    status: str                       # queued, ready, failed
+    created_at: datetime
+    generated_at: datetime | None
+    error: str | None                 # the Japanese reason, when failed
+    requested_by: str | None          # the display name of who ordered it
+
+    @property
+    def label(self) -> str:
+        return fiscal_year_label(self.fiscal_year)
+
+
+def _summaries():
+    return (select(PrefectureReport.id, PrefectureReport.prefecture_code, PrefectureReport.fiscal_year,
+                   PrefectureReport.status, PrefectureReport.created_at, PrefectureReport.generated_at,
+                   PrefectureReport.error, User.display_name)
+            .outerjoin(User, User.id == PrefectureReport.requested_by_id))
+
+
+async def list_reports(session: AsyncSession, *, actor: Actor, prefecture_code: str, limit: int = 30
+                       ) -> list[ReportSummary] | None:
+    """The prefecture's reports, newest first (one statement); None out of scope."""
+    code = visible_prefecture_code(actor, prefecture_code)
+    if code is None:
+        return None
+    rows = await session.execute(_summaries().where(PrefectureReport.prefecture_code == code)
+                                 .order_by(PrefectureReport.id.desc()).limit(limit))
+    return [ReportSummary(*row) for row in rows.all()]
+
+
+async def report_summary(session: AsyncSession, *, actor: Actor, report_id: int) -> ReportSummary | None:
+    """One report's state (the list's polling); None when missing or out of scope, alike."""
+    row = (await session.execute(_summaries().where(PrefectureReport.id == report_id))).first()
+    if row is None:
+        return None
+    summary = ReportSummary(*row)
+    if not policy.reads_prefecture(actor, summary.prefecture_code):
+        audit.denied("report.read", "prefecture_report", summary.id)
+        return None
+    return summary
 
 
 async def report_for_download(session: AsyncSession, *, actor: Actor, report_id) -> PrefectureReport | None:

@@ -27,14 +27,14 @@ HUB_MANAGER = [
     NavItem("メンバー", "/members", ready=False),
 ]
 PREFECTURE_ANALYST = [
-    NavItem("ダッシュボード", "/dashboard", ready=False),
-    NavItem("報告書", "/reports", ready=False),
+    NavItem("ダッシュボード", "/dashboard"),
+    NavItem("報告書", "/reports"),
 ]
 ADMIN = [
     NavItem("利用者", "/admin/people"),
-    NavItem("圏域・拠点", "/admin/areas", ready=False),
-    NavItem("APIトークン", "/admin/tokens", ready=False),
-    NavItem("監査ログ", "/admin/audit", ready=False),
+    NavItem("圏域・拠点", "/admin/areas"),
+    NavItem("APIトークン", "/admin/tokens"),
+    NavItem("監査ログ", "/admin/audit"),
 ]
 BY_ROLE = {Role.COORDINATOR: COORDINATOR, Role.HUB_MANAGER: HUB_MANAGER,
            Role.PREFECTURE_ANALYST: PREFECTURE_ANALYST, Role.ADMIN: ADMIN}
