@@ -27,8 +27,12 @@ def fiscal_year() -> int:
 
 
 def earlier_today(hours: float = 1) -> datetime:
-    """A moment before now that is still today in Japan (a call taken this morning, not last night)."""
-    return max(now() - timedelta(hours=hours), day_start_utc(today()))
+    """A moment before now that is still today in Japan (a call taken this morning, not last night). Never
+    midnight itself: in the first minutes of a day it is halfway between midnight and now, so it is not
+    mistaken for the start of a day or month that figures are coarsened to."""
+    start = day_start_utc(today())
+    moment = now()
+    return max(moment - timedelta(hours=hours), start + (moment - start) / 2)
 
 
 @dataclass(frozen=True)
