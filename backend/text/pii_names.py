@@ -135,7 +135,7 @@ def _role_and_organisation_tokens(toks: list[Tok]) -> set[int]:
     w = words()
     vetoed: set[int] = set()
     for i in range(len(toks)):
-        for k in range(min(len(toks), i + 5), i + 1, -1):
+        for k in range(min(len(toks), i + 5), i, -1):   # one token too: 次男, 孫 are read as names
             if "".join(t.surface for t in toks[i:k]) in w.roles | w.desks | w.organisations:
                 vetoed.update(range(i, k))
                 break

@@ -17,7 +17,7 @@ _UNIT = (r"(?:[0-9.]|ml|mL|ML|mg|μg|mcg|g|kg|L|l|cc|%|回|時|分|秒|日|週|�
 
 EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
-_PHONE_SEP = rf"(?:{_DASH}|[\s.()]){{0,3}}"
+_PHONE_SEP = rf"(?:{_DASH}|[\s.()・]){{0,3}}"
 # a bracket belongs to the number only when it closes inside it: (050)3321-7708, not (090-1234-5678)
 PHONE = re.compile(rf"(?<![0-9A-Za-z.])(?:\+81{_PHONE_SEP}(?:\(0\)|0)?[0-9]{{1,4}}|\(0[0-9]{{1,4}}\)|0[0-9]{{1,4}})"
                    rf"(?:{_PHONE_SEP}[0-9]{{1,4}}){{1,3}}(?![0-9A-Za-z])"
@@ -53,13 +53,14 @@ def _date(era: str, western: str) -> str:
 
 _DATE = _date(_ERA, r"(?:18|19|20)[0-9]{2}")
 _YEAR_ONLY = rf"(?:{_ERA}\s?{_YEAR}|(?:18|19|20)[0-9]{{2}})\s?年"
+_YEAR_MONTH = rf"{_YEAR_ONLY}\s?{_MD}\s?月"   # 昭和15年3月生: the day left out
 _BORN = r"(?=\s?(?:生まれ|生れ|産まれ|うまれ|生(?![活保存命理化食計涯協徒産物体])|出生))"  # looked at, left in place
 _BIRTH_LABEL = r"(?:生年月日|誕生日|生年|DOB|D\.O\.B\.?|[Bb]irth(?:day|date)?)\s*[:]?\s*"
 BIRTH = re.compile(
-    rf"(?:{_DATE}|{_YEAR_ONLY}){_BORN}"                                     # …生 / …生まれ
+    rf"(?:{_DATE}|{_YEAR_MONTH}|{_YEAR_ONLY}){_BORN}"                                     # …生 / …生まれ
     rf"|{_date(_OLD_ERA, '(?<![0-9])(?:18[0-9]{2}|19[0-8][0-9])')}(?![0-9])")  # a full date before 1990 is a birthdate
 # after a label (生年月日: …, 誕生日 3/14) any date form is a birthdate
-BIRTH_LABELLED = re.compile(rf"{_BIRTH_LABEL}(?P<n>{_DATE}|{_YEAR_ONLY}|{_MD}\s?[/月]\s?{_MD}日?)")
+BIRTH_LABELLED = re.compile(rf"{_BIRTH_LABEL}(?P<n>{_DATE}|{_YEAR_MONTH}|{_YEAR_ONLY}|{_MD}\s?[/月]\s?{_MD}日?)")
 
 # addresses: a town, a block number, then perhaps a building and room
 _KN = rf"(?:[0-9]+|{_KNUM}+)"
@@ -145,11 +146,25 @@ def addresses(text: str, places: frozenset[int] = frozenset()) -> Iterator[Span]
         yield m.start(), m.end(), "address"
 
 
+# towns that carry a number of their own: 西堀通3番町, 南1条西, 2線, 3地割
+_NUMBERED_TOWN = re.compile(rf"(?:[0-9]+|{_KNUM}+)(?:番町|条|線|地割)")
+
+
 def _town_start(text: str, at: int, limit: int = 20) -> int:
-    """Walk left from a block number over the characters of a place name."""
+    """Walk left from a block number over the characters of a place name, and over the number of a
+    numbered town (西堀通3番町) with the place before it."""
     i = at
-    while i > 0 and at - i < limit and _is_place_char(text, i - 1):
-        i -= 1
+    while i > 0 and at - i < limit:
+        if _is_place_char(text, i - 1):
+            i -= 1
+            continue
+        j = i
+        while j > 0 and (text[j - 1].isdigit() or re.match(_KNUM, text[j - 1])):
+            j -= 1
+        if j < i and j > 0 and _is_place_char(text, j - 1) and _NUMBERED_TOWN.match(text, j):
+            i = j
+            continue
+        break
     return i
 
 
