@@ -28,7 +28,15 @@ MAX_RUN = 6  # tokens of a name in front of an honorific
 _KANJI_ONLY = re.compile(rf"[{KANJI}]+")
 _KATAKANA = re.compile(r"[ァ-ヴー]+")
 _HIRAGANA = re.compile(r"[ぁ-ゖー]+")
-_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+
+
+def _latin_letters(upper: bool) -> str:
+    """Latin letters beyond ASCII, for a character class: Nguyễn, Trần, Bình, João, Müller."""
+    ranges = (range(0xC0, 0x250), range(0x1E00, 0x1F00))
+    return "".join(c for r in ranges for c in map(chr, r) if c.isalpha() and (c.isupper() if upper else c.islower()))
+
+
+_UPPER, _LOWER = "A-Z" + _latin_letters(True), "a-z" + _latin_letters(False)
 _LATIN_NAME = re.compile(rf"[{_UPPER}][{_LOWER}][{_UPPER}{_LOWER}'\-]*|[{_UPPER}]")
 _LATIN = re.compile(rf"[{_UPPER}{_LOWER}][{_UPPER}{_LOWER}'\-.]*")
 # lower-case particles inside names: João da Silva, Ludwig van Beethoven, Maria dela Cruz
@@ -49,6 +57,7 @@ _LATIN_WORDS = {"Care", "Center", "Centre", "Clinic", "Home", "Hospital", "Stati
 class Words:
     honorifics: frozenset[str]
     titles: frozenset[str]
+    callings: frozenset[str]
     latin_titles: frozenset[str]
     roles: frozenset[str]
     desks: frozenset[str]
@@ -60,7 +69,8 @@ class Words:
 def words() -> Words:
     data = tomllib.loads(WORDS.read_text(encoding="utf-8"))
     norm = lambda key: frozenset(unicodedata.normalize("NFKC", w) for w in data[key])  # noqa: E731
-    return Words(*(norm(k) for k in ("honorifics", "titles", "latin_titles", "roles", "desks", "organisations", "eponyms")))
+    keys = ("honorifics", "titles", "callings", "latin_titles", "roles", "desks", "organisations", "eponyms")
+    return Words(*(norm(k) for k in keys))
 
 
 @dataclass(frozen=True)
@@ -80,8 +90,14 @@ class Tok:
         return self.pos[:3] == ("名詞", "固有名詞", "人名")
 
 
+# Sudachi reads "長男(タカシ)" as one common noun (a word with its reading in brackets); square brackets
+# of the same length keep the name a token of its own, and every position where it was
+_BRACKETS = str.maketrans("()", "[]")
+
+
 def tokens(text: str) -> list[Tok]:
-    return [Tok(m.surface(), m.begin(), m.end(), tuple(m.part_of_speech()[:4]), m.is_oov()) for m in tokenize(text)]
+    return [Tok(m.surface(), m.begin(), m.end(), tuple(m.part_of_speech()[:4]), m.is_oov())
+            for m in tokenize(text.translate(_BRACKETS))]
 
 
 def _can_be_name(surface: str) -> bool:
@@ -93,6 +109,8 @@ def _can_be_name(surface: str) -> bool:
 def _name_like(t: Tok) -> bool:
     if t.person:
         return True
+    if _verbal_noun(t.surface):
+        return False  # メール, マッサージ: a word that takes する is no name
     if _LATIN_NAME.fullmatch(t.surface):
         return t.surface not in _LATIN_WORDS
     if not (_KANJI_ONLY.fullmatch(t.surface) or _KATAKANA.fullmatch(t.surface)):
@@ -102,11 +120,27 @@ def _name_like(t: Tok) -> bool:
     return t.oov or _can_be_name(t.surface)
 
 
+def _verbal_noun(surface: str) -> bool:
+    return any(p[2] == "サ変可能" for p in readings_pos(surface))
+
+
 def _is_role(text: str) -> bool:
     w = words()
     text = text.replace(" ", "")
+    if text.endswith("御") and len(text) > 1:  # 甥御, 姪御
+        text = text[:-1]
     known = w.roles | w.desks
     return text in known or (text[:1] in "おご" and text[1:] in known)
+
+
+# suffixes that make a word for a trade or a relation when they stand as their own token after a common
+# word (マッサージ|師, 看護|部|長, 福祉用具専門相談|員); a name's ending (ヨシ|子) is not among them
+_TRADE_SUFFIXES = set("師士員官長係婦医手工職者屋業")
+
+
+def _trade_word(run: list[Tok]) -> bool:
+    last = run[-1]
+    return len(run) > 1 and last.pos[0] == "接尾辞" and last.surface in _TRADE_SUFFIXES and not run[-2].person
 
 
 def _is_organisation(run: list[Tok]) -> bool:
@@ -122,11 +156,38 @@ def names(text: str, toks: list[Tok] | None = None) -> Iterator[tuple[int, int, 
     """`toks`: the text's tokens, when the caller has them already."""
     toks = tokens(text) if toks is None else toks
     vetoed = _role_and_organisation_tokens(toks)
-    yield from _before_honorifics(text, toks)
-    yield from _after_roles(toks, vetoed)
-    yield from _tagged_persons(toks, vetoed)
-    yield from _surname_given_name(toks, vetoed)
-    yield from _joined_foreign_names(text, toks)
+    found = [*_before_honorifics(text, toks), *_after_roles(toks, vetoed), *_tagged_persons(toks, vetoed),
+             *_surname_given_name(toks, vetoed), *_joined_foreign_names(text, toks), *_initials(text),
+             *_before_callings(toks), *_given_names_after_roles(toks, vetoed)]
+    for start, end, kind in found:
+        start, end = _widen_latin(text, start, end)
+        yield start, end, kind
+        # its reading in brackets goes too: 佐伯（さえき）さん, 岡本 茂(おかもと しげる)
+        reading = _READING.match(text, end)
+        if reading:
+            yield reading.start(1), reading.end(1), kind
+
+
+_READING = re.compile(r"\s?[(\[]\s?([ぁ-ゖァ-ヺー]+(?:\s[ぁ-ゖァ-ヺー]+)?)\s?[)\]]")
+
+
+_LATIN_WORD = rf"[{_UPPER}][{_UPPER}{_LOWER}'\-]+"
+
+
+def _widen_latin(text: str, start: int, end: int) -> tuple[int, int]:
+    """A Latin name takes the Latin words beside it (SILVA OLIVEIRA ANA PAULA, Ramos, Maria): a name
+    rule may have seen only its last words."""
+    if not re.fullmatch(rf"[{_UPPER}{_LOWER}'\-. ,]+", text[start:end]):
+        return start, end
+    while m := re.search(rf"(?<![{_UPPER}{_LOWER}])({_LATIN_WORD})(?:,? )$", text[:start]):
+        if m.group(1) in _LATIN_WORDS:
+            break
+        start = m.start(1)
+    while m := re.match(rf",? ({_LATIN_WORD})(?![{_UPPER}{_LOWER}])", text[end:]):
+        if m.group(1) in _LATIN_WORDS:
+            break
+        end += m.end(1)
+    return start, end
 
 
 def _role_and_organisation_tokens(toks: list[Tok]) -> set[int]:
@@ -148,12 +209,31 @@ def _role_and_organisation_tokens(toks: list[Tok]) -> set[int]:
     return vetoed
 
 
+def _title_at(toks: list[Tok], h: int) -> str | None:
+    """The honorific or title starting at token h; a title may be split over tokens (係|長, 看護|部|長)
+    and then must end where the word ends (渡部係長は, not 係長補佐)."""
+    w = words()
+    known = w.honorifics | w.titles
+    if toks[h].surface in known:
+        return toks[h].surface
+    text = toks[h].surface
+    for k in range(h + 1, min(len(toks), h + 3)):
+        text += toks[k].surface
+        if text in known:
+            following = toks[k + 1] if k + 1 < len(toks) else None
+            if following is None or following.space or following.pos[0] not in ("名詞", "接尾辞") \
+                    or following.surface in w.honorifics:
+                return text
+    return None
+
+
 def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, str]]:
     w = words()
     for h, t in enumerate(toks):
-        lenient = t.surface in w.honorifics
-        if not (lenient or t.surface in w.titles):
+        title = _title_at(toks, h)
+        if title is None:
             continue
+        lenient = title in w.honorifics
         j = h - 1
         if j >= 0 and toks[j].space:
             j -= 1
@@ -169,14 +249,24 @@ def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, s
         run = _run_left(toks, j)
         if not run or _is_organisation(run) or _is_role("".join(x.surface for x in run)):
             continue  # さくら薬局さん, 連携室Ns, 主任ケアマネさん
+        whole = run
         run = _trim_ordinary_words(_strip_roles(run))
-        if not run:
-            continue
+        if not run or _trade_word(run):
+            continue  # マッサージ|師さん, 看護|部|長さん
         surface = text[run[0].start:run[-1].end]
         if _is_role(surface) or surface in w.titles:
             continue
-        if len(run) == 1 and len(surface) == 1 and not lenient and not run[0].person:
-            continue  # 連携|室|Ns: one character before a title is a name only when read as one
+        before = _previous(toks, run[0])
+        if before is not None and not before.space and before.pos[0] in ("名詞", "接頭辞", "接尾辞") \
+                and readings_pos(before.surface + run[0].surface) and not run[0].person:
+            continue  # 福祉用|具さん: a name does not start inside a word (用具)
+        if before is not None and not before.space and before.surface in w.organisations and not run[0].person \
+                and not run[0].oov and before in whole:
+            continue  # 事業所ハート 管理者: the name of the organisation, not of a person
+        alone = before is None or before.space or before.pos[0] == "補助記号"
+        if len(run) == 1 and len(surface) == 1 and not lenient and not run[0].person \
+                and not (alone and _can_be_name(surface)):
+            continue  # 連携|室|Ns: one character before a title is a name only when read as one, or alone (さくら 西Ns)
         if lenient:
             if len(run) == 1 and _KANJI_ONLY.fullmatch(surface) and len(surface) >= 2 and run[0].pos[1] == "普通名詞" \
                     and not run[0].oov and not _can_be_name(surface):
@@ -184,6 +274,44 @@ def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, s
         elif not any(_name_like(x) for x in run) or surface in _PREFIXES:
             continue  # 訪問Dr, 担当医師, 元看護師: a title after an ordinary word
         yield run[0].start, run[-1].end, "name"
+
+
+def _previous(toks: list[Tok], t: Tok) -> Tok | None:
+    i = toks.index(t)
+    return toks[i - 1] if i > 0 else None
+
+
+def _initials(text: str) -> Iterator[tuple[int, int, str]]:
+    """K.T.さん, Y. S. 様: initials stand for a name and narrow it down (case reports leave them out too)."""
+    honorifics = "|".join(sorted(words().honorifics, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![A-Za-z.])(?:[A-Z]\.\s?){{1,3}}(?=\s?(?:{honorifics}))", text):
+        yield m.start(), m.end(), "name"
+
+
+def _before_callings(toks: list[Tok]) -> Iterator[tuple[int, int, str]]:
+    """トメばあちゃん, マサじい: a name right before a word that calls an elder or a sibling."""
+    w = words()
+    for i in range(1, len(toks)):
+        if toks[i].surface not in w.callings or toks[i - 1].space:
+            continue
+        c = toks[i - 1]
+        if c.person or (not _is_role(c.surface) and (_KATAKANA.fullmatch(c.surface) or _KANJI_ONLY.fullmatch(c.surface))
+                        and len(c.surface) <= 4 and _name_like(c)):
+            yield c.start, c.end, "name"
+
+
+def _given_names_after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
+    """長男の誠が, 次男の勝は: after a person's role and の, a word the dictionary knows as a given name,
+    closed by a particle. Sudachi reads many given names as common nouns in such places (誠, 勝, 幸)."""
+    people = words().roles
+    for i in range(len(toks) - 3):
+        if toks[i].surface not in people or toks[i + 1].surface != "の" or i + 2 in vetoed:
+            continue
+        c = toks[i + 2]
+        if not _KANJI_ONLY.fullmatch(c.surface) or len(c.surface) > 3 or _verbal_noun(c.surface) or _is_role(c.surface):
+            continue
+        if any(p[2:] == ("人名", "名") for p in readings_pos(c.surface)) and toks[i + 3].pos[0] == "助詞":
+            yield c.start, c.end, "name"
 
 
 def _hiragana_name(text: str, end: int) -> tuple[int, int, str] | None:
