@@ -51,6 +51,12 @@ _LATIN_WORDS = {"Care", "Center", "Centre", "Clinic", "Home", "Hospital", "Stati
                 "Service", "Services", "Group", "Japan", "Line", "Zoom", "Teams", "Excel", "Word", "Google", "The",
                 "And", "Of", "Co", "Ltd", "Inc", "Dr", "Mr", "Ms", "Mrs", "Prof", "Ns", "Tel", "Fax", "Mail", "No",
                 "Id", "Ok", "Covid"}
+# capitals that are care's abbreviations, not a name written in capitals (BUI THI HOA)
+_ACRONYMS = {"ADL", "IADL", "COPD", "ALS", "DNAR", "DNR", "ACP", "BPSD", "MMSE", "HDS", "NRS", "PEG", "HOT", "NPPV",
+             "CV", "ICU", "HCU", "NICU", "ER", "CT", "MRI", "BMI", "BP", "HR", "KP", "CM", "MSW", "SW", "PT", "OT",
+             "ST", "NS", "DR", "ID", "NO", "TEL", "FAX", "LINE", "PDF", "ICT", "GPS", "AED", "SOS", "OK", "NG", "IVH",
+             "TPN", "CKD", "DM", "HT", "CHF", "AF", "CVA", "RA", "PD", "DLB", "FTD", "AD", "MCI", "SPO", "BT", "RR",
+             "GH", "SS", "PH", "RH", "HP", "QOL", "IC", "RN", "CW", "PSW", "SSW", "DH", "RD", "OD", "HD", "PCA"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class Words:
     honorifics: frozenset[str]
     titles: frozenset[str]
     callings: frozenset[str]
+    places_after: frozenset[str]
     latin_titles: frozenset[str]
     roles: frozenset[str]
     desks: frozenset[str]
@@ -69,7 +76,7 @@ class Words:
 def words() -> Words:
     data = tomllib.loads(WORDS.read_text(encoding="utf-8"))
     norm = lambda key: frozenset(unicodedata.normalize("NFKC", w) for w in data[key])  # noqa: E731
-    keys = ("honorifics", "titles", "callings", "latin_titles", "roles", "desks", "organisations", "eponyms")
+    keys = ("honorifics", "titles", "callings", "places_after", "latin_titles", "roles", "desks", "organisations", "eponyms")
     return Words(*(norm(k) for k in keys))
 
 
@@ -135,12 +142,13 @@ def _is_role(text: str) -> bool:
 
 # suffixes that make a word for a trade or a relation when they stand as their own token after a common
 # word (マッサージ|師, 看護|部|長, 福祉用具専門相談|員); a name's ending (ヨシ|子) is not among them
-_TRADE_SUFFIXES = set("師士員官長係婦医手工職者屋業")
+_TRADE_SUFFIXES = set("師士員官長係婦医手工職者屋業隊")
 
 
 def _trade_word(run: list[Tok]) -> bool:
+    """見守り|隊さん: a suffix alone is never a name either."""
     last = run[-1]
-    return len(run) > 1 and last.pos[0] == "接尾辞" and last.surface in _TRADE_SUFFIXES and not run[-2].person
+    return last.pos[0] == "接尾辞" and last.surface in _TRADE_SUFFIXES and (len(run) == 1 or not run[-2].person)
 
 
 def _is_organisation(run: list[Tok]) -> bool:
@@ -152,20 +160,58 @@ def _is_organisation(run: list[Tok]) -> bool:
     return False
 
 
+_KATAKANA_HONORIFIC = re.compile(r"(?<![ァ-ヺー])([ァ-ヺー]{2,})(?:サン|サマ|クン|チャン)(?![ァ-ヺー])")
+_TO_HIRAGANA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
+
+
+_ROMAJI_HONORIFIC = re.compile(r"(?<![A-Za-z])([A-Za-z][a-z]+)-(?:san|sama|kun|chan|sensei|shi|sensei)(?![A-Za-z])",
+                               re.IGNORECASE)
+
+
+def _romaji_honorifics(text: str) -> Iterator[tuple[int, int, str]]:
+    """tanaka-san, Suzuki-sensei: a name in romaji with its honorific."""
+    for m in _ROMAJI_HONORIFIC.finditer(text):
+        yield m.start(1), m.end(1), "name"
+
+
+def _katakana_honorifics(text: str) -> Iterator[tuple[int, int, str]]:
+    """ﾔﾏｸﾞﾁｻﾝ, キタムラサマ: a name and its honorific in katakana, read by Sudachi as one word."""
+    for m in _KATAKANA_HONORIFIC.finditer(text):
+        stem = m.group(1)
+        if _is_role(stem) or _is_role(stem.translate(_TO_HIRAGANA)) or stem in ("オバ", "オジ", "オバア", "オジイ", "オネエ", "オニイ"):
+            continue
+        if any(p[2] != "人名" for p in readings_pos(m.group(0))):
+            continue
+        kana = [*readings_pos(stem), *readings_pos(stem.translate(_TO_HIRAGANA))]
+        if (kana or stem[0] in "オゴ") and not any(p[2] == "人名" for p in kana):
+            continue  # a greeting, not a name: オツカレサマ, ゴクロウサマ, オカゲサマ
+        yield m.start(1), m.end(1), "name"
+
+
 def names(text: str, toks: list[Tok] | None = None) -> Iterator[tuple[int, int, str]]:
     """`toks`: the text's tokens, when the caller has them already."""
     toks = tokens(text) if toks is None else toks
     vetoed = _role_and_organisation_tokens(toks)
     found = [*_before_honorifics(text, toks), *_after_roles(toks, vetoed), *_tagged_persons(toks, vetoed),
              *_surname_given_name(toks, vetoed), *_joined_foreign_names(text, toks), *_initials(text),
-             *_before_callings(toks), *_given_names_after_roles(toks, vetoed)]
+             *_before_callings(toks), *_given_names_after_roles(toks, vetoed), *_katakana_honorifics(text), *_romaji_honorifics(text),
+             *_capitals_after_roles(text, toks)]
     for start, end, kind in found:
         start, end = _widen_latin(text, start, end)
         yield start, end, kind
-        # its reading in brackets goes too: 佐伯（さえき）さん, 岡本 茂(おかもと しげる)
+        # its reading in brackets goes too: 佐伯（さえき）さん, 岡本 茂(おかもと しげる); not a role or a
+        # country after a name in katakana or Latin (ｻﾄｳ ｹｲｺ（ｹｱﾏﾈ）, Juan dela Cruz（フィリピン）)
         reading = _READING.match(text, end)
-        if reading:
+        if reading and _KANJI_ANY.search(text[start:end]) and _is_reading(reading.group(1)):
             yield reading.start(1), reading.end(1), kind
+
+
+_KANJI_ANY = re.compile(rf"[{KANJI}]")
+
+
+def _is_reading(kana: str) -> bool:
+    return not any(_is_role(part) or any(p[2] in ("地名", "サ変可能") or p[1] == "普通名詞" and not _can_be_name(part)
+                                         for p in readings_pos(part)) for part in kana.split())
 
 
 _READING = re.compile(r"\s?[(\[]\s?([ぁ-ゖァ-ヺー]+(?:\s[ぁ-ゖァ-ヺー]+)?)\s?[)\]]")
@@ -249,6 +295,8 @@ def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, s
         run = _run_left(toks, j)
         if not run or _is_organisation(run) or _is_role("".join(x.surface for x in run)):
             continue  # さくら薬局さん, 連携室Ns, 主任ケアマネさん
+        while len(run) > 1 and run[-1].surface in _PREFIXES and run[-1].end == toks[h].start:
+            run = run[:-1]  # 和田|副|院長: the prefix belongs to the title
         whole = run
         run = _trim_ordinary_words(_strip_roles(run))
         if not run or _trade_word(run):
@@ -268,9 +316,13 @@ def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, s
                 and not (alone and _can_be_name(surface)):
             continue  # 連携|室|Ns: one character before a title is a name only when read as one, or alone (さくら 西Ns)
         if lenient:
-            if len(run) == 1 and _KANJI_ONLY.fullmatch(surface) and len(surface) >= 2 and run[0].pos[1] == "普通名詞" \
-                    and not run[0].oov and not _can_be_name(surface):
-                continue  # a common noun the dictionary never uses as a name: 管理人さん, 配達員さん
+            if len(run) == 1 and (_KANJI_ONLY.fullmatch(surface) and len(surface) >= 2
+                                  or _KATAKANA.fullmatch(surface) and len(surface) >= 4) \
+                    and run[0].pos[1] == "普通名詞" and not run[0].oov and not _can_be_name(surface):
+                continue  # a common noun the dictionary never uses as a name: 管理人さん, 配達員さん, サポーターさん
+            if before is not None and before.surface in ("お", "ご", "御") and before.end == run[0].start and len(run) == 1 \
+                    and run[0].pos[1] == "普通名詞" and not run[0].oov and not _can_be_name(surface):
+                continue  # お姑さん, お舅さん: a polite prefix makes a common noun a way of calling someone
         elif not any(_name_like(x) for x in run) or surface in _PREFIXES:
             continue  # 訪問Dr, 担当医師, 元看護師: a title after an ordinary word
         yield run[0].start, run[-1].end, "name"
@@ -308,10 +360,39 @@ def _given_names_after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tupl
         if toks[i].surface not in people or toks[i + 1].surface != "の" or i + 2 in vetoed:
             continue
         c = toks[i + 2]
-        if not _KANJI_ONLY.fullmatch(c.surface) or len(c.surface) > 3 or _verbal_noun(c.surface) or _is_role(c.surface):
+        if not (_KANJI_ONLY.fullmatch(c.surface) and len(c.surface) <= 3 or _KATAKANA.fullmatch(c.surface)
+                and len(c.surface) <= 4) or _verbal_noun(c.surface) or _is_role(c.surface):
             continue
         if any(p[2:] == ("人名", "名") for p in readings_pos(c.surface)) and toks[i + 3].pos[0] == "助詞":
             yield c.start, c.end, "name"
+    # 孫娘 さくら（中3）: a given name in hiragana after a person's role, standing as a word of its own
+    for i in range(len(toks) - 2):
+        if toks[i].surface not in people:
+            continue
+        j = i + 2 if toks[i + 1].space else i + 1
+        if j + 1 >= len(toks) or j in vetoed:
+            continue
+        c, nxt = toks[j], toks[j + 1]
+        if _HIRAGANA.fullmatch(c.surface) and len(c.surface) >= 2 and c.pos[0] == "名詞" and not _is_role(c.surface) \
+                and any(p[2:] == ("人名", "名") for p in readings_pos(c.surface)) \
+                and not any(p[2] == "副詞可能" for p in readings_pos(c.surface)) \
+                and (nxt.pos[0] in ("助詞", "補助記号") or nxt.space or nxt.surface in words().honorifics):
+            yield c.start, c.end, "name"
+
+
+_CAPITALS = re.compile(r"[A-Z][A-Z'\-]{1,14}(?: [A-Z][A-Z'\-]{1,14})+(?![A-Za-z])")
+
+
+def _capitals_after_roles(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, str]]:
+    """本人 BUI THI HOA, 利用者：NGUYEN VAN AN: a name in capitals, as a residence card writes it, after a
+    person's role; two words at least, none of them an abbreviation of care (ADL IADL)."""
+    people = words().roles
+    for m in _CAPITALS.finditer(text):
+        if any(w in _ACRONYMS for w in m.group(0).split()):
+            continue
+        head = text[max(0, m.start() - 12):m.start()].rstrip(" :：")
+        if any(head.endswith(r) for r in people) or re.search(r"(?:氏名|名前|Name|NAME)$", head):
+            yield m.start(), m.end(), "name"
 
 
 def _hiragana_name(text: str, end: int) -> tuple[int, int, str] | None:
@@ -438,6 +519,8 @@ def _tagged_persons(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, in
         end = _extend_name(toks, i)
         if _in_compound(toks, end + 1):
             continue  # 小多|機, アルツハイマー|型, 橋本|病: a name inside a compound word
+        if end + 1 < len(toks) and toks[end + 1].surface in words().places_after:
+            continue  # 直江津|方面, 高田|駅: a surname that is also a place, used as one
         if end == i and len(t.surface) == 1 and not _closes_name(toks, i + 1) and not _ends_phrase(toks, i + 1):
             continue  # 元看護師: a one-character "name" inside a compound is a word
         yield t.start, toks[end].end, "name"
@@ -447,8 +530,11 @@ def _surname_given_name(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int
     """川村|トメから: many surnames are also place names (川村, 西田, 浜田) and the tokenizer may read
     them as places; a word that can be a surname followed by one that can be a given name is a name."""
     for i in range(len(toks) - 1):
-        a, b = toks[i], toks[i + 1]
-        if a.person or i in vetoed or i + 1 in vetoed or not _KANJI_ONLY.fullmatch(a.surface):
+        a = toks[i]
+        # 益子 ミツ: with a space between, only a given name the tokenizer reads as one
+        k = i + 2 if toks[i + 1].space and i + 2 < len(toks) and toks[i + 2].person else i + 1
+        b = toks[k]
+        if a.person or i in vetoed or k in vetoed or not _KANJI_ONLY.fullmatch(a.surface):
             continue
         if not any(p[2:] == ("人名", "姓") for p in readings_pos(a.surface)):
             continue
@@ -456,8 +542,8 @@ def _surname_given_name(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int
         given = b.person or (_KATAKANA.fullmatch(b.surface) and any(p[2] == "人名" for p in readings)) \
             or (_KANJI_ONLY.fullmatch(b.surface) and any(p[2:] == ("人名", "名") for p in readings))
         if given and not _is_role(b.surface) \
-                and (_closes_name(toks, i + 2) or _ends_phrase(toks, i + 2) or (i + 2 < len(toks) and toks[i + 2].space)):
-            yield a.start, toks[_extend_name(toks, i + 1)].end, "name"
+                and (_closes_name(toks, k + 1) or _ends_phrase(toks, k + 1) or (k + 1 < len(toks) and toks[k + 1].space)):
+            yield a.start, toks[_extend_name(toks, k)].end, "name"
 
 
 def _in_compound(toks: list[Tok], k: int) -> bool:
@@ -485,7 +571,7 @@ def _extend_name(toks: list[Tok], i: int) -> int:
         elif nxt.space and end + 2 < len(toks) and toks[end + 2].person and not _is_role(toks[end + 2].surface):
             end += 2
         elif not nxt.space and _KATAKANA.fullmatch(nxt.surface) and len(nxt.surface) <= 4 and _can_be_name(nxt.surface) \
-                and not _is_role(nxt.surface):
+                and not _is_role(nxt.surface) and nxt.surface not in words().honorifics:
             end += 1
         elif len(nxt.surface) == 1 and _KANJI_ONLY.fullmatch(nxt.surface) and nxt.surface not in _NOT_GIVEN_NAME \
                 and nxt.pos[0] in ("名詞", "接尾辞") and toks[end].person and toks[end].pos[3] == "名":

@@ -90,7 +90,7 @@ _NAME_CH = r"[^\s0-9、。,()「」:;/]"
 _ROOM = rf"(?:(?:[0-9]{{1,2}}{_DASH})?[0-9]{{1,4}}\s?(?:号室|号|室|F|階)?(?!{_UNIT})|{_KNUM}{{1,4}}\s?(?:号室|号|室|階))"
 BUILDING_AFTER = re.compile(rf"\s?(?:{_NAME_CH}{{1,15}}?(?:\s{_NAME_CH}{{1,12}}?)?\s?{_ROOM}|(?:[0-9]{{1,4}}|{_KNUM}{{1,4}})\s?(?:号室|室))")
 ADDRESS_BLOCK = re.compile(rf"{_STRONG_BLOCK}|(?P<h>{_HYPHEN_BLOCK})(?!{_UNIT})|(?P<d>[0-9]{{2,4}})(?!{_UNIT}|{_DASH}|[0-9A-Za-z/:])")
-BUILDING_ROOM = re.compile(rf"{_NAME_CH}{{0,10}}?{_BUILDING_WORD}{_NAME_CH}{{0,10}}?\s?(?:[0-9]{{1,2}}{_DASH})?[0-9]{{2,4}}\s?(?:号室|号|室)?(?!{_UNIT})")
+BUILDING_ROOM = re.compile(rf"(?:[0-9]{{1,3}}\s?号?)?{_NAME_CH}{{0,10}}?{_BUILDING_WORD}{_NAME_CH}{{0,10}}?\s?(?:[0-9]{{1,2}}{_DASH})?[0-9]{{2,4}}\s?(?:号室|号|室)?(?!{_UNIT})")
 ROOM = re.compile(rf"(?<![0-9〇一二三四五六七八九十])(?:[0-9]{{2,4}}|{_KNUM}{{2,4}})\s?号室")
 # the municipality stays: prefecture, 郡+町村, 市 (with its 区), or a ward
 MUNICIPALITY = re.compile(r"^(?:.{1,4}?[都道府県])?(?:.{1,6}?郡.{1,5}?[町村]|.{1,6}?市(?:.{1,4}?区)?|.{1,5}?区)?")
@@ -148,6 +148,8 @@ def addresses(text: str, places: frozenset[int] = frozenset()) -> Iterator[Span]
         kept = muni.end() if muni else 0
         town_part = head[kept:].strip()
         placey = any(i in places for i in range(town, m.start())) or bool(_TOWN_SUFFIX.search(town_part))
+        if strong and not town_part and not kept and re.fullmatch(rf"{_KN}\s?丁目", m.group(0)):
+            continue  # 3丁目の交差点: a block of no named town is nobody's address
         if not strong:
             if not town_part or not (placey or kept):
                 continue
@@ -184,7 +186,7 @@ def _town_start(text: str, at: int, limit: int = 24, strong: bool = False) -> in
             i -= 1
             continue
         if text[i - 1] == " " and i > 1 and spaces < 2 and _is_place_char(text, i - 2) \
-                and (strong or _BEFORE_SPACE.search(text[i - 2])):
+                and (strong or _BEFORE_SPACE.search(text[i - 2]) or "字" in _word_before(text, i - 1)):
             i -= 1
             spaces += 1
             continue
@@ -198,11 +200,28 @@ def _town_start(text: str, at: int, limit: int = 24, strong: bool = False) -> in
     return i
 
 
+def _word_before(text: str, end: int) -> str:
+    start = end
+    while start > 0 and end - start < 12 and _is_place_char(text, start - 1):
+        start -= 1
+    return text[start:end]
+
+
+# a town in kana before its ending: 美しが丘, ひばりが丘, つつじが丘, あざみ野
+_KANA_TOWN = re.compile(r"[ぁ-ゖ]{1,5}?(?:が|ヶ)?[丘台野原岡浜]")
+
+
 def _is_place_char(text: str, i: int) -> bool:
     if _PLACE_CHAR.match(text[i]):
         return True
     if text[i] == "る" and i > 0 and text[i - 1] in "上下入":  # Kyoto's 寺町通丸太町上る
         return True
+    if "ぁ" <= text[i] <= "ゖ" and text[i] not in "のにはをへとでもや":
+        j = i
+        while j > 0 and "ぁ" <= text[j - 1] <= "ゖ":
+            j -= 1
+        if _KANA_TOWN.match(text, j) and i < _KANA_TOWN.match(text, j).end():
+            return True
     # が inside a place name (自由が丘, 旭が丘): only between kanji or katakana. の is left out on
     # purpose: 「自宅の本町3丁目」 would take 自宅 for part of the town.
     return text[i] == "が" and 0 < i < len(text) - 1 and bool(_PLACE_CHAR.match(text[i - 1])) \
