@@ -102,9 +102,20 @@ class Tok:
 _BRACKETS = str.maketrans("()", "[]")
 
 
+# Sudachi may cut a name glued to a Latin role in the wrong place (MSW|高|橋, MSW|竹|内): the text is
+# tokenized in pieces split where Latin letters meet Japanese
+_LATIN_TO_JAPANESE = re.compile(rf"(?<=[A-Za-z])(?=[{KANJI}ぁ-ゖァ-ヺ])")
+
+
 def tokens(text: str) -> list[Tok]:
-    return [Tok(m.surface(), m.begin(), m.end(), tuple(m.part_of_speech()[:4]), m.is_oov())
-            for m in tokenize(text.translate(_BRACKETS))]
+    text = text.translate(_BRACKETS)
+    out: list[Tok] = []
+    at = 0
+    for piece in _LATIN_TO_JAPANESE.split(text):
+        out.extend(Tok(m.surface(), at + m.begin(), at + m.end(), tuple(m.part_of_speech()[:4]), m.is_oov())
+                   for m in tokenize(piece) if piece)
+        at += len(piece)
+    return out
 
 
 def _can_be_name(surface: str) -> bool:
@@ -196,6 +207,7 @@ def names(text: str, toks: list[Tok] | None = None) -> Iterator[tuple[int, int, 
              *_surname_given_name(toks, vetoed), *_joined_foreign_names(text, toks), *_initials(text),
              *_before_callings(toks), *_given_names_after_roles(toks, vetoed), *_katakana_honorifics(text), *_romaji_honorifics(text),
              *_capitals_after_roles(text, toks)]
+    found += [*_joined_surnames(toks, found), *_before_bracketed_roles(toks, vetoed)]
     for start, end, kind in found:
         start, end = _widen_latin(text, start, end)
         yield start, end, kind
@@ -215,6 +227,40 @@ def _is_reading(kana: str) -> bool:
 
 
 _READING = re.compile(r"\s?[(\[]\s?([ぁ-ゖァ-ヺー]+(?:\s[ぁ-ゖァ-ヺー]+)?)\s?[)\]]")
+
+
+def _surname_word(t: Tok) -> bool:
+    return bool(_KANJI_ONLY.fullmatch(t.surface)) and (t.person or any(p[2:] == ("人名", "姓") for p in readings_pos(t.surface)))
+
+
+_PAIR_WORDS = {"両名", "両氏", "両人", "二人", "2人", "2名", "ら", "達", "たち", "両者", "夫妻", "夫婦", "姉妹", "兄弟"}
+
+
+def _joined_surnames(toks: list[Tok], found: list[tuple[int, int, str]]) -> Iterator[tuple[int, int, str]]:
+    """佐藤・松本両名, 林・佐藤: beside a name and joined to it by ・, a word that can be a surname is one."""
+    starts, ends = {s for s, _, _ in found}, {e for _, e, _ in found}
+    for i in range(1, len(toks) - 1):
+        if toks[i].surface != "・":
+            continue
+        left, right = toks[i - 1], toks[i + 1]
+        # 松本・森両名: a word for the two of them says both are people
+        pair = i + 2 < len(toks) and toks[i + 2].surface in _PAIR_WORDS
+        if (left.end in ends or pair) and _surname_word(right) and not _is_role(right.surface):
+            yield right.start, right.end, "name"
+        if (right.start in starts or pair) and _surname_word(left) and not _is_role(left.surface):
+            yield left.start, left.end, "name"
+
+
+def _before_bracketed_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
+    """上野（長男）から, 千葉(CM)より: a word that can be a surname, then a person's role in brackets."""
+    people = words().roles
+    for i in range(len(toks) - 3):
+        t = toks[i]
+        if i in vetoed or toks[i + 1].surface != "[" or toks[i + 3].surface != "]" or toks[i + 2].surface not in people:
+            continue
+        before = toks[i - 1] if i > 0 else None
+        if _surname_word(t) and (before is None or before.space or before.pos[0] in ("補助記号", "助詞")):
+            yield t.start, t.end, "name"
 
 
 _LATIN_WORD = rf"[{_UPPER}][{_UPPER}{_LOWER}'\-]+"
@@ -320,6 +366,9 @@ def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, s
                                   or _KATAKANA.fullmatch(surface) and len(surface) >= 4) \
                     and run[0].pos[1] == "普通名詞" and not run[0].oov and not _can_be_name(surface):
                 continue  # a common noun the dictionary never uses as a name: 管理人さん, 配達員さん, サポーターさん
+            if len(run) > 1 and all(x.pos[0] in ("名詞", "接尾辞", "接頭辞") and x.pos[1] != "固有名詞" and not x.oov
+                                    and not _can_be_name(x.surface) for x in run):
+                continue  # 看護|学生さん: common words the dictionary never uses as names
             if before is not None and before.surface in ("お", "ご", "御") and before.end == run[0].start and len(run) == 1 \
                     and run[0].pos[1] == "普通名詞" and not run[0].oov and not _can_be_name(surface):
                 continue  # お姑さん, お舅さん: a polite prefix makes a common noun a way of calling someone
@@ -352,6 +401,11 @@ def _before_callings(toks: list[Tok]) -> Iterator[tuple[int, int, str]]:
             yield c.start, c.end, "name"
 
 
+# hiragana nouns that follow "Xの" and happen to be given names too (琴, 穂)
+_FORMAL_NOUNS = {"こと", "もの", "ため", "とき", "ところ", "ほう", "わけ", "はず", "まま", "せい", "おかげ", "ぶん", "みな",
+                 "みんな", "かた", "ひと", "うち", "あと", "まえ", "ころ", "ほか", "よう", "たび", "つもり", "なか", "そば"}
+
+
 def _given_names_after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
     """長男の誠が, 次男の勝は: after a person's role and の, a word the dictionary knows as a given name,
     closed by a particle. Sudachi reads many given names as common nouns in such places (誠, 勝, 幸)."""
@@ -360,10 +414,15 @@ def _given_names_after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tupl
         if toks[i].surface not in people or toks[i + 1].surface != "の" or i + 2 in vetoed:
             continue
         c = toks[i + 2]
-        if not (_KANJI_ONLY.fullmatch(c.surface) and len(c.surface) <= 3 or _KATAKANA.fullmatch(c.surface)
-                and len(c.surface) <= 4) or _verbal_noun(c.surface) or _is_role(c.surface):
+        kanji = _KANJI_ONLY.fullmatch(c.surface) and len(c.surface) <= 3
+        katakana = _KATAKANA.fullmatch(c.surface) and len(c.surface) <= 4
+        hiragana = _HIRAGANA.fullmatch(c.surface) and 2 <= len(c.surface) <= 4 and c.surface not in _FORMAL_NOUNS
+        if not (kanji or katakana or hiragana) or _verbal_noun(c.surface) or _is_role(c.surface) or toks[i + 3].pos[0] != "助詞":
             continue
-        if any(p[2:] == ("人名", "名") for p in readings_pos(c.surface)) and toks[i + 3].pos[0] == "助詞":
+        readings = readings_pos(c.surface)
+        # katakana: any reading as a person (妻のトメ); kanji and hiragana: as a given name (長男の誠, 妻のさくら)
+        if any(p[2:] == ("人名", "名") or katakana and p[2] == "人名" for p in readings) \
+                and not (hiragana and any(p[2] == "副詞可能" for p in readings)):
             yield c.start, c.end, "name"
     # 孫娘 さくら（中3）: a given name in hiragana after a person's role, standing as a word of its own
     for i in range(len(toks) - 2):
@@ -560,6 +619,19 @@ def _ends_phrase(toks: list[Tok], k: int) -> bool:
     return k >= len(toks) or toks[k].pos[0] == "補助記号"
 
 
+def _given_name_word(toks: list[Tok], k: int) -> bool:
+    t = toks[k]
+    if t.pos[0] != "名詞":
+        return False  # 田村 より: a particle, though より is a given name too
+    if not (_KANJI_ONLY.fullmatch(t.surface) and len(t.surface) <= 3 or _KATAKANA.fullmatch(t.surface) and len(t.surface) <= 4
+            or _HIRAGANA.fullmatch(t.surface) and 2 <= len(t.surface) <= 4):
+        return False
+    if _is_role(t.surface) or _verbal_noun(t.surface) or not any(p[2:] == ("人名", "名") for p in readings_pos(t.surface)):
+        return False
+    return k + 1 >= len(toks) or toks[k + 1].space or toks[k + 1].pos[0] in ("補助記号", "助詞") \
+        or toks[k + 1].surface in words().honorifics
+
+
 def _extend_name(toks: list[Tok], i: int) -> int:
     """Index of the last token of the name starting at i: a given name after a surname, with or
     without a space (伊藤 健太郎, 川村トメ), and a kanji ending the tokenizer split off (ヨシ|子)."""
@@ -570,6 +642,8 @@ def _extend_name(toks: list[Tok], i: int) -> int:
             end += 1
         elif nxt.space and end + 2 < len(toks) and toks[end + 2].person and not _is_role(toks[end + 2].surface):
             end += 2
+        elif nxt.space and end + 2 < len(toks) and toks[end].pos[3] == "姓" and _given_name_word(toks, end + 2):
+            end += 2  # 佐藤 実、: after a surname, a word that can be a given name and stands alone
         elif not nxt.space and _KATAKANA.fullmatch(nxt.surface) and len(nxt.surface) <= 4 and _can_be_name(nxt.surface) \
                 and not _is_role(nxt.surface) and nxt.surface not in words().honorifics:
             end += 1
