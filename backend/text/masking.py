@@ -91,7 +91,8 @@ def find_pii(text: str) -> list[Span]:
             i += 1
             continue
         j = i
-        while j < len(norm) and (owner[j] == owner[i] or (norm[j].isspace() and j + 1 < len(norm) and owner[j + 1] == owner[i])):
+        while j < len(norm) and (owner[j] == owner[i]
+                                 or (norm[j].isspace() and j + 1 < len(norm) and owner[j + 1] == owner[i])):
             j += 1
         start, end = folded.to_original(i, j)
         if spans and spans[-1].end > start:  # two kinds meeting inside one original character

@@ -15,7 +15,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -70,13 +70,25 @@ class Words:
     desks: frozenset[str]
     organisations: frozenset[str]
     eponyms: frozenset[str]
+    # unions asked for at every token, computed once
+    people_and_desks: frozenset[str] = field(init=False)
+    vetoing: frozenset[str] = field(init=False)
+    after_names: frozenset[str] = field(init=False)
+    longest_word: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "people_and_desks", self.roles | self.desks)
+        object.__setattr__(self, "vetoing", self.roles | self.desks | self.organisations)
+        object.__setattr__(self, "after_names", self.honorifics | self.titles)
+        object.__setattr__(self, "longest_word", max(map(len, self.vetoing)))
 
 
 @cache
 def words() -> Words:
     data = tomllib.loads(WORDS.read_text(encoding="utf-8"))
     norm = lambda key: frozenset(unicodedata.normalize("NFKC", w) for w in data[key])  # noqa: E731
-    keys = ("honorifics", "titles", "callings", "places_after", "latin_titles", "roles", "desks", "organisations", "eponyms")
+    keys = ("honorifics", "titles", "callings", "places_after", "latin_titles", "roles", "desks", "organisations",
+            "eponyms")
     return Words(*(norm(k) for k in keys))
 
 
@@ -147,7 +159,7 @@ def _is_role(text: str) -> bool:
     text = text.replace(" ", "")
     if text.endswith("御") and len(text) > 1:  # 甥御, 姪御
         text = text[:-1]
-    known = w.roles | w.desks
+    known = w.people_and_desks
     return text in known or (text[:1] in "おご" and text[1:] in known)
 
 
@@ -205,9 +217,10 @@ def names(text: str, toks: list[Tok] | None = None) -> Iterator[tuple[int, int, 
     vetoed = _role_and_organisation_tokens(toks)
     found = [*_before_honorifics(text, toks), *_after_roles(toks, vetoed), *_tagged_persons(toks, vetoed),
              *_surname_given_name(toks, vetoed), *_joined_foreign_names(text, toks), *_initials(text),
-             *_before_callings(toks), *_given_names_after_roles(toks, vetoed), *_katakana_honorifics(text), *_romaji_honorifics(text),
+             *_before_callings(toks), *_given_names_after_roles(toks, vetoed), *_katakana_honorifics(text),
+             *_romaji_honorifics(text),
              *_capitals_after_roles(text, toks)]
-    found += [*_joined_surnames(toks, found), *_before_bracketed_roles(toks, vetoed)]
+    found += [*_joined_surnames(toks, found), *_before_bracketed_roles(toks, vetoed), *_bracketed_after_roles(toks)]
     for start, end, kind in found:
         start, end = _widen_latin(text, start, end)
         yield start, end, kind
@@ -230,7 +243,9 @@ _READING = re.compile(r"\s?[(\[]\s?([ぁ-ゖァ-ヺー]+(?:\s[ぁ-ゖァ-ヺー]
 
 
 def _surname_word(t: Tok) -> bool:
-    return bool(_KANJI_ONLY.fullmatch(t.surface)) and (t.person or any(p[2:] == ("人名", "姓") for p in readings_pos(t.surface)))
+    if not _KANJI_ONLY.fullmatch(t.surface):
+        return False
+    return t.person or any(p[2:] == ("人名", "姓") for p in readings_pos(t.surface))
 
 
 _PAIR_WORDS = {"両名", "両氏", "両人", "二人", "2人", "2名", "ら", "達", "たち", "両者", "夫妻", "夫婦", "姉妹", "兄弟"}
@@ -249,6 +264,22 @@ def _joined_surnames(toks: list[Tok], found: list[tuple[int, int, str]]) -> Iter
             yield right.start, right.end, "name"
         if (right.start in starts or pair) and _surname_word(left) and not _is_role(left.surface):
             yield left.start, left.end, "name"
+
+
+def _bracketed_after_roles(toks: list[Tok]) -> Iterator[tuple[int, int, str]]:
+    """長女（ミヨコ）, ヘルパー(木村): a person's role, then a name in brackets."""
+    people = words().roles
+    for i in range(len(toks) - 3):
+        if toks[i].surface not in people or toks[i + 1].surface != "[":
+            continue
+        k = i + 2
+        while k < len(toks) and k < i + 6 and toks[k].surface != "]":
+            k += 1
+        inner = [t for t in toks[i + 2:k] if not t.space]
+        if k >= len(toks) or toks[k].surface != "]" or not inner:
+            continue
+        if all(_name_like(t) and not _is_role(t.surface) and t.pos[0] == "名詞" for t in inner):
+            yield inner[0].start, inner[-1].end, "name"
 
 
 def _before_bracketed_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
@@ -288,8 +319,15 @@ def _role_and_organisation_tokens(toks: list[Tok]) -> set[int]:
     w = words()
     vetoed: set[int] = set()
     for i in range(len(toks)):
-        for k in range(min(len(toks), i + 5), i, -1):   # one token too: 次男, 孫 are read as names
-            if "".join(t.surface for t in toks[i:k]) in w.roles | w.desks | w.organisations:
+        text = ""
+        ends = []
+        for k in range(i, min(len(toks), i + 5)):  # one token too: 次男, 孫 are read as names
+            text += toks[k].surface
+            if len(text) > w.longest_word:
+                break
+            ends.append((k + 1, text))
+        for k, joined in reversed(ends):
+            if joined in w.vetoing:
                 vetoed.update(range(i, k))
                 break
     for i, t in enumerate(toks):
@@ -305,7 +343,7 @@ def _title_at(toks: list[Tok], h: int) -> str | None:
     """The honorific or title starting at token h; a title may be split over tokens (係|長, 看護|部|長)
     and then must end where the word ends (渡部係長は, not 係長補佐)."""
     w = words()
-    known = w.honorifics | w.titles
+    known = w.after_names
     if toks[h].surface in known:
         return toks[h].surface
     text = toks[h].surface
@@ -369,7 +407,8 @@ def _before_honorifics(text: str, toks: list[Tok]) -> Iterator[tuple[int, int, s
             if len(run) > 1 and all(x.pos[0] in ("名詞", "接尾辞", "接頭辞") and x.pos[1] != "固有名詞" and not x.oov
                                     and not _can_be_name(x.surface) for x in run):
                 continue  # 看護|学生さん: common words the dictionary never uses as names
-            if before is not None and before.surface in ("お", "ご", "御") and before.end == run[0].start and len(run) == 1 \
+            if before is not None and before.surface in ("お", "ご", "御") and before.end == run[0].start \
+                    and len(run) == 1 \
                     and run[0].pos[1] == "普通名詞" and not run[0].oov and not _can_be_name(surface):
                 continue  # お姑さん, お舅さん: a polite prefix makes a common noun a way of calling someone
         elif not any(_name_like(x) for x in run) or surface in _PREFIXES:
@@ -382,10 +421,15 @@ def _previous(toks: list[Tok], t: Tok) -> Tok | None:
     return toks[i - 1] if i > 0 else None
 
 
+@cache
+def _initials_pattern() -> re.Pattern:
+    honorifics = "|".join(sorted(words().honorifics, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z.])(?:[A-Z]\.\s?){{1,3}}(?=\s?(?:{honorifics}))")
+
+
 def _initials(text: str) -> Iterator[tuple[int, int, str]]:
     """K.T.さん, Y. S. 様: initials stand for a name and narrow it down (case reports leave them out too)."""
-    honorifics = "|".join(sorted(words().honorifics, key=len, reverse=True))
-    for m in re.finditer(rf"(?<![A-Za-z.])(?:[A-Z]\.\s?){{1,3}}(?=\s?(?:{honorifics}))", text):
+    for m in _initials_pattern().finditer(text):
         yield m.start(), m.end(), "name"
 
 
@@ -396,8 +440,10 @@ def _before_callings(toks: list[Tok]) -> Iterator[tuple[int, int, str]]:
         if toks[i].surface not in w.callings or toks[i - 1].space:
             continue
         c = toks[i - 1]
-        if c.person or (not _is_role(c.surface) and (_KATAKANA.fullmatch(c.surface) or _KANJI_ONLY.fullmatch(c.surface))
-                        and len(c.surface) <= 4 and _name_like(c)):
+        if _is_role(c.surface) or len(c.surface) > 4:
+            continue
+        # katakana before such a word is a name even when the dictionary knows it as a plant (ウメ, マツ)
+        if c.person or _KATAKANA.fullmatch(c.surface) or (_KANJI_ONLY.fullmatch(c.surface) and _name_like(c)):
             yield c.start, c.end, "name"
 
 
@@ -417,7 +463,8 @@ def _given_names_after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tupl
         kanji = _KANJI_ONLY.fullmatch(c.surface) and len(c.surface) <= 3
         katakana = _KATAKANA.fullmatch(c.surface) and len(c.surface) <= 4
         hiragana = _HIRAGANA.fullmatch(c.surface) and 2 <= len(c.surface) <= 4 and c.surface not in _FORMAL_NOUNS
-        if not (kanji or katakana or hiragana) or _verbal_noun(c.surface) or _is_role(c.surface) or toks[i + 3].pos[0] != "助詞":
+        if not (kanji or katakana or hiragana) or _verbal_noun(c.surface) or _is_role(c.surface) \
+                or toks[i + 3].pos[0] != "助詞":
             continue
         readings = readings_pos(c.surface)
         # katakana: any reading as a person (妻のトメ); kanji and hiragana: as a given name (長男の誠, 妻のさくら)
@@ -556,7 +603,7 @@ def _after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, 
         if len(c.surface) == 1 and end == j and not c.person and not _closes_name(toks, end + 1):
             continue  # 訪問済。, ショート中: a one-character word is a name only before より, さん...
         if nxt is not None and not nxt.space and nxt.pos[0] in ("名詞", "接尾辞") and not _is_role(nxt.surface) \
-                and nxt.surface not in words().honorifics | words().titles and nxt.surface not in _NOT_GIVEN_NAME:
+                and nxt.surface not in words().after_names and nxt.surface not in _NOT_GIVEN_NAME:
             continue  # 担当変更手続き: the word is part of a compound, not a name
         yield c.start, toks[end].end, "name"
 
@@ -568,7 +615,7 @@ def _closes_name(toks: list[Tok], k: int) -> bool:
     if k >= len(toks):
         return False
     t = toks[k]
-    return t.pos[0] == "助詞" or t.surface in words().honorifics | words().titles or t.surface in ("より", "宛", "宛て")
+    return t.pos[0] == "助詞" or t.surface in words().after_names or t.surface in ("より", "宛", "宛て")
 
 
 def _tagged_persons(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, str]]:
@@ -601,7 +648,8 @@ def _surname_given_name(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int
         given = b.person or (_KATAKANA.fullmatch(b.surface) and any(p[2] == "人名" for p in readings)) \
             or (_KANJI_ONLY.fullmatch(b.surface) and any(p[2:] == ("人名", "名") for p in readings))
         if given and not _is_role(b.surface) \
-                and (_closes_name(toks, k + 1) or _ends_phrase(toks, k + 1) or (k + 1 < len(toks) and toks[k + 1].space)):
+                and (_closes_name(toks, k + 1) or _ends_phrase(toks, k + 1)
+                     or (k + 1 < len(toks) and toks[k + 1].space)):
             yield a.start, toks[_extend_name(toks, k)].end, "name"
 
 
@@ -623,7 +671,8 @@ def _given_name_word(toks: list[Tok], k: int) -> bool:
     t = toks[k]
     if t.pos[0] != "名詞":
         return False  # 田村 より: a particle, though より is a given name too
-    if not (_KANJI_ONLY.fullmatch(t.surface) and len(t.surface) <= 3 or _KATAKANA.fullmatch(t.surface) and len(t.surface) <= 4
+    if not (_KANJI_ONLY.fullmatch(t.surface) and len(t.surface) <= 3
+            or _KATAKANA.fullmatch(t.surface) and len(t.surface) <= 4
             or _HIRAGANA.fullmatch(t.surface) and 2 <= len(t.surface) <= 4):
         return False
     if _is_role(t.surface) or _verbal_noun(t.surface) or not any(p[2:] == ("人名", "名") for p in readings_pos(t.surface)):
@@ -644,7 +693,8 @@ def _extend_name(toks: list[Tok], i: int) -> int:
             end += 2
         elif nxt.space and end + 2 < len(toks) and toks[end].pos[3] == "姓" and _given_name_word(toks, end + 2):
             end += 2  # 佐藤 実、: after a surname, a word that can be a given name and stands alone
-        elif not nxt.space and _KATAKANA.fullmatch(nxt.surface) and len(nxt.surface) <= 4 and _can_be_name(nxt.surface) \
+        elif not nxt.space and _KATAKANA.fullmatch(nxt.surface) and len(nxt.surface) <= 4 \
+                and _can_be_name(nxt.surface) \
                 and not _is_role(nxt.surface) and nxt.surface not in words().honorifics:
             end += 1
         elif len(nxt.surface) == 1 and _KANJI_ONLY.fullmatch(nxt.surface) and nxt.surface not in _NOT_GIVEN_NAME \

@@ -21,14 +21,16 @@ EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:@|\s?[(\[]at[)\]]\s?)[A-Za-
 _PHONE_SEP = rf"(?:{_DASH}|[\s.()・]){{0,3}}"
 # a bracket belongs to the number only when it closes inside it: (050)3321-7708, not (090-1234-5678)
 # the area code may stand in any bracket: (0255), 〔025〕, 【025】, ［025］
-PHONE = re.compile(rf"(?<![0-9A-Za-z.])(?:\+81{_PHONE_SEP}(?:\(0\)|0)?[0-9]{{1,4}}|[(\[〔【]0[0-9]{{1,4}}[)\]〕】]|0[0-9]{{1,4}})"
+PHONE = re.compile(rf"(?<![0-9A-Za-z.])(?:\+81{_PHONE_SEP}(?:\(0\)|0)?[0-9]{{1,4}}|[(\[〔【]0[0-9]{{1,4}}[)\]〕】]"
+                   rf"|0[0-9]{{1,4}})"
                    rf"(?:{_PHONE_SEP}[0-9]{{1,4}}){{1,3}}(?![0-9A-Za-z])"
                    rf"(?:\s?(?:内線|ext\.?|#)\s?[0-9]{{1,5}})?")
 # a labelled number may be a local one (市内局番 only): "電話 52-3810"
 PHONE_LABELLED = re.compile(r"(?:TEL|Tel|tel|電話|携帯|ケータイ|連絡先|☎|FAX|Fax|fax|ファックス|ファクス)[^0-9。\n]{0,6}?"
                             r"(?P<n>\(?[0-9][0-9().\s-]{4,14}[0-9])(?![0-9A-Za-z])")
 
-POSTAL = re.compile(rf"(?P<mark>〒)?\s*(?(mark)|(?:郵便番号|郵便|ZIP|zip)\s*[:]?\s*)(?P<n>[0-9]{{3}}(?:{_DASH}|\s)?[0-9]{{4}})(?![0-9])")
+POSTAL = re.compile(rf"(?P<mark>〒)?\s*(?(mark)|(?:郵便番号|郵便|ZIP|zip)\s*[:]?\s*)"
+                    rf"(?P<n>[0-9]{{3}}(?:{_DASH}|\s)?[0-9]{{4}})(?![0-9])")
 
 _ID_LABEL = (r"被保険者証?(?:番号|No\.?)|介護保険(?:被保険者)?証?(?:番号|No\.?)|保険証?番号|保険者番号|記号番号|個人番号|"
              r"マイナンバー|カルテ(?:番号|No\.?|NO\.?|#)?|患者(?:番号|ID|No\.?)|診察券(?:番号|No\.?)?|受給者証?番号|"
@@ -37,7 +39,8 @@ _ID_LABEL = (r"被保険者証?(?:番号|No\.?)|介護保険(?:被保険者)?証
              r"パスポート(?:番号|No\.?)?|被保番|記号")
 # labels that name no particular register: their number needs three digits ("No.1の課題" stays)
 _GENERIC_LABEL = r"(?<![A-Za-z])(?:ID|Id|No\.?|NO\.?)|(?<!電話)(?<!郵便)(?<!FAX)(?<!Fax)(?<!fax)番号"
-IDENT = re.compile(rf"(?:(?P<specific>{_ID_LABEL})|{_GENERIC_LABEL})\s*[:=.]?\s*(?:第\s*)?(?P<n>[A-Za-z]{{0,4}}[-_]?[0-9]+(?:(?:-|\s)[0-9]{{3,}}|-[0-9]+)*[A-Za-z]{{0,2}})(?![0-9A-Za-z])")
+IDENT = re.compile(rf"(?:(?P<specific>{_ID_LABEL})|{_GENERIC_LABEL})\s*[:=.]?\s*(?:第\s*)?"
+                   rf"(?P<n>[A-Za-z]{{0,4}}[-_]?[0-9]+(?:(?:-|\s)[0-9]{{3,}}|-[0-9]+)*[A-Za-z]{{0,2}})(?![0-9A-Za-z])")
 # a messenger's user name may be any handle: LINE ID: hana0312, LINE：tanaka_k
 HANDLE = re.compile(r"(?:LINE|Line|ライン)\s?(?:ID|Id|id)?\s*[:=]\s*(?P<n>[A-Za-z0-9][A-Za-z0-9._\-]{2,})"
                     r"|(?:LINE|Line|ライン)\s?(?:ID|Id|id)\s*(?P<m>[A-Za-z0-9][A-Za-z0-9._\-]{2,})")
@@ -88,9 +91,12 @@ _BUILDING_WORD = (r"(?:ハイツ|コーポ|マンション|アパート|荘|メ�
                   r"ヴィラ|シャトー|ハウス|寮|(?<!病)棟|プラザ|ヒルズ|テラス|レジデンス|パーク|ガーデン)")
 _NAME_CH = r"[^\s0-9、。,()「」:;/]"
 _ROOM = rf"(?:(?:[0-9]{{1,2}}{_DASH})?[0-9]{{1,4}}\s?(?:号室|号|室|F|階)?(?!{_UNIT})|{_KNUM}{{1,4}}\s?(?:号室|号|室|階))"
-BUILDING_AFTER = re.compile(rf"\s?(?:{_NAME_CH}{{1,15}}?(?:\s{_NAME_CH}{{1,12}}?)?\s?{_ROOM}|(?:[0-9]{{1,4}}|{_KNUM}{{1,4}})\s?(?:号室|室))")
-ADDRESS_BLOCK = re.compile(rf"{_STRONG_BLOCK}|(?P<h>{_HYPHEN_BLOCK})(?!{_UNIT})|(?P<d>[0-9]{{2,4}})(?!{_UNIT}|{_DASH}|[0-9A-Za-z/:])")
-BUILDING_ROOM = re.compile(rf"(?:[0-9]{{1,3}}\s?号?)?{_NAME_CH}{{0,10}}?{_BUILDING_WORD}{_NAME_CH}{{0,10}}?\s?(?:[0-9]{{1,2}}{_DASH})?[0-9]{{2,4}}\s?(?:号室|号|室)?(?!{_UNIT})")
+BUILDING_AFTER = re.compile(rf"\s?(?:{_NAME_CH}{{1,15}}?(?:\s{_NAME_CH}{{1,12}}?)?\s?{_ROOM}"
+                            rf"|(?:[0-9]{{1,4}}|{_KNUM}{{1,4}})\s?(?:号室|室))")
+ADDRESS_BLOCK = re.compile(rf"{_STRONG_BLOCK}|(?P<h>{_HYPHEN_BLOCK})(?!{_UNIT})"
+                           rf"|(?P<d>[0-9]{{2,4}})(?!{_UNIT}|{_DASH}|[0-9A-Za-z/:])")
+BUILDING_ROOM = re.compile(rf"(?:[0-9]{{1,3}}\s?号?)?{_NAME_CH}{{0,10}}?{_BUILDING_WORD}{_NAME_CH}{{0,10}}?\s?"
+                           rf"(?:[0-9]{{1,2}}{_DASH})?[0-9]{{2,4}}\s?(?:号室|号|室)?(?!{_UNIT})")
 ROOM = re.compile(rf"(?<![0-9〇一二三四五六七八九十])(?:[0-9]{{2,4}}|{_KNUM}{{2,4}})\s?号室")
 # the municipality stays: prefecture, 郡+町村, 市 (with its 区), or a ward
 MUNICIPALITY = re.compile(r"^(?:.{1,4}?[都道府県])?(?:.{1,6}?郡.{1,5}?[町村]|.{1,6}?市(?:.{1,4}?区)?|.{1,5}?区)?")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from backend.text.masking import find_pii, mask_pii
-from scripts.eval_masking import PARTS, evaluate, load
+from scripts.eval_masking import PARTS, evaluate, load, substituted_names
 
 
 def _check(text: str, gone: list[str], kept: list[str]) -> None:
@@ -117,6 +117,42 @@ def test_reviewers_keep_examples_stay(text):
     ("誕生日 3/14、生年は不明", ["3/14"], ["［生年月日］"]),
     ("昭和22年生まれ、要介護1", ["22年"], ["［生年月日］生まれ、要介護1"]),
     ("昭和8年12月1日 生", ["12月1日"], ["［生年月日］"]),
+    # habits the red-team and blind sets brought up
+    ("NGUYEN THI HUONG さん、SANTOS DA SILVA MARIA さん", ["NGUYEN", "HUONG", "SANTOS", "SILVA", "MARIA"], ["○○ さん"]),
+    ("本人 LE VAN TAM（ベトナム）", ["LE", "TAM"], ["本人 ○○（ベトナム）"]),
+    ("Phạm Thị Hương さん", ["Phạm", "Hương"], ["○○ さん"]),
+    ("S.K.さん（次女）", ["S.K."], ["○○さん（次女）"]),
+    ("ウメばあちゃんの見守り", ["ウメ"], ["○○ばあちゃん"]),
+    ("石田係長、小山主査と協議", ["石田", "小山"], ["○○係長", "○○主査"]),
+    ("森田ヘルパーが発見", ["森田"], ["○○ヘルパー"]),
+    ("次女の恵が同居", ["恵"], ["次女の○○が"]),
+    ("妻のトメが介護", ["トメ"], ["妻の○○が"]),
+    ("長女（ﾐﾖｺ）が来所", ["ﾐﾖｺ"], ["長女（○○）"]),
+    ("訪看 つばさ 南Ns", ["南"], ["つばさ ○○Ns"]),
+    ("ﾀｹﾀﾞｻﾝ から電話", ["ﾀｹﾀﾞ"], ["○○ｻﾝ"]),
+    ("kobayashi-san の件", ["kobayashi"], ["○○-san"]),
+    ("MSW高橋と調整", ["高橋"], ["MSW○○と"]),
+    ("松本・森両名で訪問", ["松本", "森"], ["○○・○○両名"]),
+    ("千葉（長男）から電話", ["千葉"], ["○○（長男）"]),
+    ("本人 佐藤 実、独居", ["佐藤", "実、"], ["本人 ○○、独居"]),
+    ("佐伯（さえき）さん", ["佐伯", "さえき"], ["○○（○○）さん"]),
+    ("〔0255〕72-3344 自宅", ["3344"], ["［電話番号］ 自宅"]),
+    ("自宅 025-52-7788", ["7788"], ["自宅 ［電話番号］"]),
+    ("yoko.m(at)example.jp", ["yoko", "example"], ["［メール］"]),
+    ("LINE ID: sakura_0401", ["sakura_0401"], ["LINE ID: ［番号］"]),
+    ("在留カード番号 AB12345678CD", ["AB12345678CD"], ["［番号］"]),
+    ("1940年（昭和15年）生まれ", ["1940", "15年"], ["［生年月日］生まれ"]),
+    ("昭9生、独居", ["昭9"], ["［生年月日］生、独居"]),
+    ("S８・１・２生", ["８・１・２"], ["［生年月日］生"]),
+    ("誕生日は12月24日", ["12月24日"], ["誕生日は［生年月日］"]),
+    ("長岡市表町一丁目二番三号", ["表町", "二番三号"], ["長岡市［住所］"]),
+    ("上越市 東城町 3-4-5", ["東城町", "3-4-5"], ["上越市 ［住所］"]),
+    ("京都市中京区河原町通三条下る大黒町45", ["河原町", "大黒町45"], ["京都市中京区［住所］"]),
+    ("横浜市緑区つつじが丘3-2-1", ["つつじが丘", "3-2-1"], ["横浜市緑区［住所］"]),
+    ("県営住宅 2号棟 105号室", ["2号棟", "105"], ["県営住宅 ［住所］"]),
+    ("3階東病棟 312号室", ["312"], ["3階東病棟 ［住所］"]),
+    ("Juan さん（フィリピン）", ["Juan"], ["○○ さん（フィリピン）"]),
+    ("マツばあちゃん", ["マツ"], ["○○ばあちゃん"]),
 ])
 def test_personal_information_is_masked(text, gone, kept):
     _check(text, gone, kept)
@@ -136,6 +172,11 @@ def test_personal_information_is_masked(text, gone, kept):
     "R7.4.1 から区分変更", "H20年 脳梗塞、R6.12.1 退院", "2025/11/20 退院予定", "令和7年度 第2回 協議の場",
     "No.1の課題は夜間の連絡体制", "市内の住宅型有料老人ホーム12か所", "元看護師の娘が介護",
     "若年性アルツハイマー型の疑い", "パーキンソン病の患者さん", "訪問済。ショート中。", "本人 87歳",
+    # role words and trades the red-team and blind sets brought up
+    "甥御さんと姪御さん", "お坊さんと住職さん", "福祉用具さんが搬入", "マッサージ師さん", "お姑さんとの関係", "サポーターさん",
+    "見守り隊さん", "看護学生さん", "小多機さんとサ高住さん", "長男メールあり", "副院長と面談", "直江津方面に徘徊",
+    "3丁目の交差点で転倒", "5階西病棟に入院中", "デイサービスひだまりの管理者", "ヘルパー事業所ハート 管理者より",
+    "昭和一桁生まれ", "大正生まれ", "オツカレサマでした", "ADL IADL とも自立",
 ])
 def test_everything_else_reads_as_written(text):
     assert mask_pii(text) == text
@@ -157,7 +198,8 @@ def test_spans_are_ordered_and_disjoint_and_masking_is_idempotent():
 
 
 def test_threads_share_the_dictionary_not_the_tokenizer():
-    texts = [json.loads(line)["text"] for line in Path(PARTS["development"]).read_text(encoding="utf-8").splitlines()[:40]]
+    lines = Path(PARTS["development"]).read_text(encoding="utf-8").splitlines()[:40]
+    texts = [json.loads(line)["text"] for line in lines]
     expected = [mask_pii(t) for t in texts]
     results: dict[int, list[str]] = {}
 
@@ -178,13 +220,29 @@ def test_labelled_notes_meet_the_targets(part):
     assert len(rows) >= 50
     res = evaluate(rows)
     assert res["recall"] == 1.0, [e[:2] for e in res["errors"] if e[1]]
-    assert res["keep_precision"] >= 0.95
+    assert res["keep_precision"] >= 0.99, [e[0] for e in res["errors"] if e[2]]
     assert res["keep_ok"] == res["keep"], [e[0] for e in res["errors"]]
 
 
-def test_the_labelled_set_is_large_and_varied():
-    rows = load(PARTS["development"]) + load(PARTS["held-out"])
+@pytest.mark.parametrize("parts", [("development", "held-out"), ("red-team",), ("blind",)])
+def test_the_labelled_sets_are_large_and_varied(parts):
+    rows = [r for part in parts for r in load(PARTS[part])]
     assert len(rows) >= 150
+    assert len({r["id"] for r in rows}) == len(rows)
     kinds = {item["kind"] for r in rows for item in r["pii"]}
     assert kinds == {"name", "phone", "email", "postal", "address", "id", "birthdate"}
     assert sum(1 for r in rows if not r["pii"]) >= 20  # notes with nothing to mask
+    for r in rows:  # every label is in its note, and no keep-phrase overlaps personal data
+        assert all(item["text"] in r["text"] for item in r["pii"]), r["id"]
+        assert all(k in r["text"] for k in r.get("keep", [])), r["id"]
+
+
+def test_the_red_team_set_is_new():
+    earlier = {r["text"] for part in ("development", "held-out") for r in load(PARTS[part])}
+    assert not [r["id"] for r in load(PARTS["red-team"]) + load(PARTS["blind"]) if r["text"] in earlier]
+
+
+def test_names_beyond_the_labelled_notes_are_masked():
+    made, leaks = substituted_names()
+    assert made > 2000
+    assert leaks == []
