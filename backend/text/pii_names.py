@@ -42,7 +42,7 @@ _LATIN = re.compile(rf"[{_UPPER}{_LOWER}][{_UPPER}{_LOWER}'\-.]*")
 # lower-case particles inside names: João da Silva, Ludwig van Beethoven, Maria dela Cruz
 _PARTICLES = "da|de|do|dos|das|del|della|dela|di|du|van|von|der|den|la|le|bin|binti|y"
 _JOINERS = {"・", "=", "="}
-_NOT_GIVEN_NAME = set("宅家邸様氏達等ら方側君殿")
+_NOT_GIVEN_NAME = set("宅家邸様氏達等ら方側君殿宛")
 _KANA_HONORIFICS = {"さん", "さま", "様", "くん", "君", "ちゃん"}
 # one-character prefixes that the tokenizer may read as a given name (元 Hajime): 元看護師, 前施設長
 _PREFIXES = set("元前現新旧副各当同本全主准正非")
@@ -598,6 +598,8 @@ def _after_roles(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, int, 
         c = toks[j]
         if not (c.person if via_no or desk else _name_like(c)) or c.surface in _NOT_GIVEN_NAME:
             continue
+        if c.pos[0] == "接尾辞" and j == i + 1:
+            continue  # 担当|中, 担当|分: a suffix glued to the role is part of its word
         end = _extend_name(toks, j)
         nxt = toks[end + 1] if end + 1 < len(toks) else None
         if len(c.surface) == 1 and end == j and not c.person and not _closes_name(toks, end + 1):
@@ -622,6 +624,8 @@ def _tagged_persons(toks: list[Tok], vetoed: set[int]) -> Iterator[tuple[int, in
     for i, t in enumerate(toks):
         if not t.person or i in vetoed or t.surface in _PREFIXES or t.surface in words().eponyms:
             continue
+        if t.surface.isascii() and t.surface.islower():
+            continue  # Sudachi tags some English words as names (scope, read); romaji names have an honorific
         end = _extend_name(toks, i)
         if _in_compound(toks, end + 1):
             continue  # 小多|機, アルツハイマー|型, 橋本|病: a name inside a compound word

@@ -25,6 +25,9 @@ PHONE = re.compile(rf"(?<![0-9A-Za-z.])(?:\+81{_PHONE_SEP}(?:\(0\)|0)?[0-9]{{1,4
                    rf"|0[0-9]{{1,4}})"
                    rf"(?:{_PHONE_SEP}[0-9]{{1,4}}){{1,3}}(?![0-9A-Za-z])"
                    rf"(?:\s?(?:内線|ext\.?|#)\s?[0-9]{{1,5}})?")
+# in kanji numerals, as a note copied from a form written vertically may have it: 〇九〇－一二三四－五六七八
+PHONE_KANJI = re.compile(rf"(?<![〇一二三四五六七八九])〇[〇一二三四五六七八九]{{1,4}}(?:{_DASH}|・)"
+                         rf"[〇一二三四五六七八九]{{1,4}}(?:(?:{_DASH}|・)[〇一二三四五六七八九]{{1,4}})?(?![〇一二三四五六七八九])")
 # a labelled number may be a local one (市内局番 only): "電話 52-3810"
 PHONE_LABELLED = re.compile(r"(?:TEL|Tel|tel|電話|携帯|ケータイ|連絡先|☎|FAX|Fax|fax|ファックス|ファクス)[^0-9。\n]{0,6}?"
                             r"(?P<n>\(?[0-9][0-9().\s-]{4,14}[0-9])(?![0-9A-Za-z])")
@@ -110,6 +113,9 @@ def contacts(text: str) -> Iterator[Span]:
         yield m.start("n"), m.end("n"), "postal"
     for m in PHONE.finditer(text):
         if _phone_digits_ok(m.group(0)):
+            yield m.start(), m.end(), "phone"
+    for m in PHONE_KANJI.finditer(text):
+        if 10 <= sum(c in "〇一二三四五六七八九" for c in m.group(0)) <= 11:
             yield m.start(), m.end(), "phone"
     for m in PHONE_LABELLED.finditer(text):
         if 6 <= sum(c.isdigit() for c in m.group("n")) <= 13:
