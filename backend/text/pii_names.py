@@ -7,7 +7,13 @@ the rules a coordinator's writing needs:
 - after a role (担当MSW西田, ｹｱﾏﾈ 田村) or before a title (村上Dr, 大林医師) a word that can be a name is one;
 - a word the tokenizer reads as a person's name is one anywhere (向かいの高木ヨシ), unless it is part of a
   role word or an organisation's name (保健師, 大野内科);
-- katakana and Latin names joined by ・ or spaces go whole (アナ・ロペス, Tran Van Minh).
+- katakana and Latin names joined by ・ or spaces go whole (アナ・ロペス, Tran Van Minh), and a Latin name
+  takes the Latin words beside it (SILVA OLIVEIRA ANA PAULA, Nguyễn Thị Mai);
+- smaller habits: initials (K.T.さん), honorifics in katakana or romaji (ﾔﾏｸﾞﾁｻﾝ, tanaka-san), a name
+  before ばあちゃん, a given name after 長男の, a name in brackets after a role or a role in brackets after
+  a surname (長女（ミヨコ）, 上野（長男）), surnames joined by ・ (松本・森両名), a reading in brackets.
+A word for a trade (マッサージ|師さん), a word a name would start inside (福祉用|具さん), an
+organisation's own name (事業所ハート) and a surname used as a place (直江津方面) stay.
 
 Works on NFKC-normalised text; yields (start, end, "name")."""
 
