@@ -15,9 +15,9 @@ class NavItem:
 
 
 COORDINATOR = [
-    NavItem("受付", "/intake", ready=False),
+    NavItem("受付", "/intake"),
     NavItem("マイ案件", "/consultations"),
-    NavItem("検索", "/search", ready=False),
+    NavItem("検索", "/search"),
 ]
 HUB_MANAGER = [
     NavItem("マイ案件", "/consultations"),
