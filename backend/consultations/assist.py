@@ -13,6 +13,10 @@ from backend.accounts.actor import Actor
 from backend.accounts.models import User
 from backend.audit.models import AuditEvent
 from backend.consultations import service
+from backend.errors import NotFound
+from backend.regions import codes
+from backend.regions import service as regions
+from backend.regions.models import Area
 from backend.text import store as classifier
 
 MAX_SUGGESTED_TEXT = 4000   # the suggestion of a longer note is the suggestion of its start
@@ -29,6 +33,25 @@ async def suggestions(session: AsyncSession, *, actor: Actor, summary: str) -> l
     await classifier.refresh(session)   # one small query a minute at most
     found, _ = service.suggest(text)
     return found
+
+
+@dataclass(frozen=True)
+class DeskArea:
+    hub: str
+    area: str
+    municipalities: list[tuple[str, str]]   # (code, name) of the hub's area, the intake's 市区町村 choices
+
+
+async def desk_area(session: AsyncSession, *, actor: Actor) -> DeskArea:
+    """The actor's hub and the municipalities of its area (a desk only; others: NotFound)."""
+    service._require_desk(actor, ["hub"])
+    hub = await regions.get_visible_hub(session, actor=actor, hub_id=actor.hub_id or 0)
+    if hub is None:
+        raise NotFound(["hub"], "拠点")
+    area = await session.get(Area, hub.area_id)
+    found = (await regions.area_municipality_codes(session, [hub.area_id]))[hub.area_id]
+    places = [(code, m.name if (m := codes.lookup(code)) else code) for code in found]
+    return DeskArea(hub=hub.name, area=area.name if area else "", municipalities=places)
 
 
 @dataclass(frozen=True)

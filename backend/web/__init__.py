@@ -11,8 +11,19 @@ from starlette.exceptions import HTTPException
 from backend.web import security
 from backend.web.core import STATIC, CsrfFailed, LoginRequired, PageNotFound, Web, check_csrf, login_url, render
 from backend.web.operations import OperationFailed
-from backend.web.pages import (account, admin, analyst, audit_log, consultation_actions, consultations, home, intake,
-                               search, setup, tokens)
+from backend.web.pages import (
+    account,
+    admin,
+    analyst,
+    audit_log,
+    consultation_actions,
+    consultations,
+    home,
+    intake,
+    search,
+    setup,
+    tokens,
+)
 
 log = logging.getLogger("renkei.web")
 PAGES = (account.router, intake.router, search.router, consultation_actions.router, consultations.router, admin.router, analyst.router, setup.router, tokens.router,

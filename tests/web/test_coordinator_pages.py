@@ -40,7 +40,7 @@ async def test_intake_offers_the_hubs_municipalities_and_now_in_japan_time(desk,
 
 
 async def test_suggestions_show_scenes_with_matched_terms_and_keep_ticks(desk):
-    html, form = await _intake_form(desk)
+    _, form = await _intake_form(desk)
     r = await desk.post("/intake/suggestions", data={"summary": SUMMARY, "scenes": ["DISASTER"]},
                         headers={"HX-Request": "true", "X-CSRF-Token": form["csrf_token"]})
     assert r.status_code == 200 and "<html" not in r.text

@@ -13,8 +13,16 @@ from backend.errors import NotFound
 from backend.taxonomy import CareScene
 from backend.web import operations
 from backend.web.core import PageNotFound, Viewer, redirect, render, viewer, web_of
-from backend.web.pages.forms import (FormError, choices, enum_value, enum_values, field_errors, japan_moment,
-                                     japan_now_local, whole_number)
+from backend.web.pages.forms import (
+    FormError,
+    choices,
+    enum_value,
+    enum_values,
+    field_errors,
+    japan_moment,
+    japan_now_local,
+    whole_number,
+)
 
 router = APIRouter()
 TEXT_FIELDS = ("idempotencyKey", "receivedAt", "channel", "callerRole", "callerOrganizationType", "municipalityCode",
@@ -39,12 +47,19 @@ def _read(data: FormData) -> dict:
     return form
 
 
+async def desk_area(request: Request, me: Viewer) -> assist.DeskArea:
+    """The viewer's hub and its area's municipalities; not a desk: the page does not exist for them."""
+    try:
+        async with web_of(request).sessions() as session:
+            return await assist.desk_area(session, actor=me.actor)
+    except NotFound:
+        raise PageNotFound() from None
+
+
 async def _context(request: Request, me: Viewer) -> dict:
-    data = await operations.run(request, me, "coordinator.graphql", "IntakeContext")
-    hub = data["me"]["hub"]
-    if hub is None:   # not a desk: the page does not exist for them
-        raise PageNotFound()
-    return {"hub": hub, "municipalities": hub["area"]["municipalities"]}
+    desk = await desk_area(request, me)
+    return {"hub_name": desk.hub, "area_name": desk.area,
+            "municipalities": [{"code": code, "name": name} for code, name in desk.municipalities]}
 
 
 async def scene_panel(request: Request, me: Viewer, summary: str, checked: list[str]) -> dict:

@@ -7,9 +7,10 @@ from starlette.datastructures import FormData
 
 from backend.errors import UserInputError
 from backend.web import operations
-from backend.web.core import PageNotFound, Viewer, render, viewer, web_of
+from backend.web.core import Viewer, render, viewer, web_of
 from backend.web.operations import OperationFailed
 from backend.web.pages.forms import FormError, choices, enum_values
+from backend.web.pages.intake import desk_area
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -67,15 +68,8 @@ async def _search(request: Request, me: Viewer, variables: dict) -> dict:
     return (result.data or {})["consultations"]
 
 
-async def _municipalities(request: Request, me: Viewer) -> list[dict]:
-    hub = (await operations.run(request, me, "coordinator.graphql", "IntakeContext"))["me"]["hub"]
-    if hub is None:
-        raise PageNotFound()
-    return hub["area"]["municipalities"]
-
-
 async def _page(request: Request, me: Viewer, form: dict):
-    municipalities = await _municipalities(request, me)
+    municipalities = (await desk_area(request, me)).municipalities
     errors: dict = {}
     page = None
     after, trail = _paging(form, form.get("_end"))
@@ -86,7 +80,7 @@ async def _page(request: Request, me: Viewer, form: dict):
         after, trail = None, []
     return render(request, "consultations/search.html", status=400 if errors else 200, form=form, errors=errors,
                   page=page, after=after or "", trail=",".join(trail), first_row=len(trail) * PAGE_SIZE + 1,
-                  municipalities=[(m["code"], m["name"]) for m in municipalities],
+                  municipalities=municipalities,
                   statuses=choices("ConsultationStatus"), scene_choices=choices("CareScene"),
                   category_choices=choices("ConsultationCategory"))
 
