@@ -189,7 +189,7 @@ async def test_search_filters_and_pages_like_the_api(desk, world, gql):
     page = await desk.get("/search")
     assert page.status_code == 200 and "検索結果（28件" in page.text
     csrf = csrf_of(page.text)
-    r = await desk.post("/search", data={"csrf_token": csrf, "text": "検索用の相談", "page": ""})
+    r = await desk.post("/search", data={"csrf_token": csrf, "text": "検索用の相談", "page": "", "municipalityCodes": ""})
     assert "検索結果（27件のうち1〜25件目）" in r.text and r.text.count('href="/consultations/') == 25
     form = {k: re.search(rf'name="{k}" value="([^"]*)"', r.text).group(1) for k in ("after", "trail", "end")}
     r2 = await desk.post("/search", data={"csrf_token": csrf, "text": "検索用の相談", "page": "next", **form})

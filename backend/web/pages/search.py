@@ -21,7 +21,7 @@ LISTS = ("status", "scenes", "categories", "municipalityCodes")
 def _form(data: FormData | None) -> dict:
     if data is None:
         return {k: "" for k in TEXTS} | {k: [] for k in LISTS}
-    return {k: str(data.get(k, "")).strip() for k in TEXTS} | {k: [str(v) for v in data.getlist(k)] for k in LISTS}
+    return {k: str(data.get(k, "")).strip() for k in TEXTS} | {k: [str(v) for v in data.getlist(k) if v] for k in LISTS}
 
 
 def _filter(form: dict) -> dict:
