@@ -114,13 +114,8 @@ async def shoot(out: Path) -> list[Path]:
                 await save(page, "06-login-code")
                 await page.get_by_label("確認コード（6桁）").fill(harness.fresh_code(secret))
                 await page.get_by_role("button", name="ログイン").click()
-                await page.wait_for_url("**/consultations")
-                await save(page, "10-coordinator-my-consultations")
-                first = page.locator("table.list tbody a").first
-                await first.click()
-                await save(page, "11-coordinator-consultation-detail")
-                await page.goto(server.url + "/intake")
-                await save(page, "12-coordinator-intake-placeholder")
+                await page.wait_for_url("**/intake")
+                await coordinator_screens(server, page, save)
                 await page.goto(server.url + "/account")
                 await save(page, "13-account")
                 await page.set_viewport_size(TABLET)
@@ -140,6 +135,30 @@ async def shoot(out: Path) -> list[Path]:
         finally:
             server.stop()
     return saved
+
+
+async def coordinator_screens(server, page, save) -> None:
+    """受付 with the scene suggestions showing, マイ案件, 相談詳細 and 検索 with results."""
+    await page.get_by_label("相談者", exact=True).select_option("DISCHARGE_SUPPORT_NURSE")
+    await page.get_by_label("相談者の所属").select_option("HOSPITAL")
+    municipality = page.locator("#hub-municipalities option").first
+    await page.get_by_label("市区町村").fill(await municipality.get_attribute("value"))
+    await page.get_by_label("相談内容").fill("来週退院予定。退院前カンファの日程が決まらず、訪問診療医も未定。"
+                                             "家族は在宅での看取りを希望している。")
+    await page.locator("#scene-ADMISSION_DISCHARGE").wait_for()
+    await page.locator("#scene-ADMISSION_DISCHARGE").check()
+    await page.get_by_label("退院調整").check()
+    await save(page, "12-coordinator-intake")
+    await page.goto(server.url + "/consultations")
+    await save(page, "10-coordinator-my-consultations")
+    await page.locator("table.list tbody a").first.click()
+    await page.get_by_text("相談を編集する").click()
+    await save(page, "11-coordinator-consultation-detail")
+    await page.goto(server.url + "/search")
+    await page.get_by_label("キーワード（相談内容・対応の記録）").fill("退院")
+    await page.get_by_role("button", name="検索する").click()
+    await page.get_by_role("heading", name="検索結果", exact=False).first.wait_for()
+    await save(page, "15-coordinator-search")
 
 
 async def analyst_screens(server, page_for, save, credential) -> None:
