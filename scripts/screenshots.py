@@ -114,7 +114,7 @@ async def shoot(out: Path) -> list[Path]:
                 await save(page, "06-login-code")
                 await page.get_by_label("確認コード（6桁）").fill(harness.fresh_code(secret))
                 await page.get_by_role("button", name="ログイン").click()
-                await page.wait_for_url("**/intake")
+                await page.wait_for_url("**/consultations")
                 await coordinator_screens(server, page, save)
                 await page.goto(server.url + "/account")
                 await save(page, "13-account")
@@ -139,6 +139,7 @@ async def shoot(out: Path) -> list[Path]:
 
 async def coordinator_screens(server, page, save) -> None:
     """受付 with the scene suggestions showing, マイ案件, 相談詳細 and 検索 with results."""
+    await page.goto(server.url + "/intake")
     await page.get_by_label("相談者", exact=True).select_option("DISCHARGE_SUPPORT_NURSE")
     await page.get_by_label("相談者の所属").select_option("HOSPITAL")
     municipality = page.locator("#hub-municipalities option").first

@@ -14,9 +14,9 @@ class NavItem:
     ready: bool = True
 
 
-COORDINATOR = [
-    NavItem("受付", "/intake"),
+COORDINATOR = [   # マイ案件 first: a desk's day starts with the follow-ups due today
     NavItem("マイ案件", "/consultations"),
+    NavItem("受付", "/intake"),
     NavItem("検索", "/search"),
 ]
 HUB_MANAGER = [
