@@ -156,3 +156,54 @@ async def test_the_desk_registers_an_entry_with_errors_in_japanese(client, sessi
     assert ok.status_code == 303
     page = await desk.get(ok.headers["location"])
     assert f"新規クリニック{t}" in page.text and "資源を登録しました" in page.text and "長岡市" in page.text
+
+
+async def _consultation(gql, token) -> str:
+    from tests.helpers import log_input, operation
+    out = await gql(token, operation("coordinator.graphql", "LogConsultation"),
+                    {"input": log_input("15202", summary="人工呼吸器の小児の在宅移行で訪問看護を探している")})
+    return out["data"]["logConsultation"]["consultation"]["id"]
+
+
+async def test_referrals_are_recorded_on_a_consultation_and_become_an_unmet_need(client, gql, sessions, world,
+                                                                                  other_world):
+    import re
+    t = tag()
+    a = await new_service(gql, world.coordinator, f"紹介先あ訪看{t}")
+    b = await new_service(gql, world.coordinator, f"紹介先い訪看{t}")
+    cid = await _consultation(gql, world.coordinator)
+    desk = await _desk(client, sessions, world)
+    page = await desk.get(f"/consultations/{cid}/referrals", params={"q": t})
+    assert page.status_code == 200 and f"紹介先あ訪看{t}" in page.text and f"紹介先い訪看{t}" in page.text
+    token = csrf_of(page.text)
+    form = {"service": [a, b], f"outcome-{a}": "DECLINED", f"outcome-{b}": "DECLINED", f"reason-{b}": "NO_CHILDREN",
+            "need": "ventilator", "performedAt": clock.earlier_today(0.2).astimezone(clock.JST).strftime("%Y-%m-%dT%H:%M"),
+            "type": "RESOURCE_REFERRAL", "q": t, "csrf_token": token}
+    missing = await desk.post(f"/consultations/{cid}/referrals", data=form)
+    assert missing.status_code == 400 and re.search(rf'id="f-reason-{a}-error"', missing.text)   # 理由 is required
+    ok = await desk.post(f"/consultations/{cid}/referrals", data={**form, f"reason-{a}": "NO_VACANCY"})
+    assert ok.status_code == 303, ok.text
+    done = await desk.get(ok.headers["location"])
+    assert "紹介の結果を記録しました" in done.text and "空きなし" in done.text and "小児不可" in done.text
+    nothing = await desk.post(f"/consultations/{cid}/referrals", data={"csrf_token": token, "performedAt": ""})
+    assert nothing.status_code == 400 and "連絡した資源を1つ以上選んでください" in nothing.text
+    # the hub's manager sees the signal and raises it
+    manager = await _desk(type(client)(transport=client._transport, base_url="http://test"), sessions, world, "manager")
+    needs = await manager.get("/unmet-needs")
+    assert needs.status_code == 200 and "人工呼吸器" in needs.text and "地域課題として提起する" in needs.text
+    # another hub's coordinator sees neither the consultation's page nor this hub's signals
+    other = await _desk(type(client)(transport=client._transport, base_url="http://test"), sessions, other_world)
+    assert (await other.get(f"/consultations/{cid}/referrals")).status_code == 404
+    assert "人工呼吸器" not in (await other.get("/unmet-needs")).text
+
+
+async def test_admins_review_the_crosswalk_and_everyone_reads_the_sources(client, sessions, world):
+    admin = await _desk(client, sessions, world, "admin")
+    page = await admin.get("/admin/resources/crosswalk")
+    assert page.status_code == 200 and "資源の名寄せ" in page.text and "照合できなかった行" in page.text
+    assert (await admin.get("/admin/resources/crosswalk?all=1")).status_code == 200
+    sources = await admin.get("/resources/sources")
+    assert "介護サービス情報公表システム" in sources.text and "医療情報ネット" in sources.text
+    coordinator = await _desk(type(client)(transport=client._transport, base_url="http://test"), sessions, world)
+    assert (await coordinator.get("/admin/resources/crosswalk")).status_code == 404
+    assert (await coordinator.get("/resources/sources")).status_code == 200
