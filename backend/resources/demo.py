@@ -92,3 +92,21 @@ async def load_directory(session: AsyncSession, *, actor: Actor) -> int:
 
 
 
+
+FACILITY_EMAIL = "facility@demo.renkei.jp"
+FACILITY_OF = "ショートステイ信濃川（デモ）"
+
+
+async def facility_contact(session: AsyncSession) -> int:
+    """The demo's facility contact (事業所担当者), keeping the demo short stay's vacancy; returns its user id."""
+    from backend.accounts import service as accounts
+    from backend.accounts.actor import SYSTEM
+    from backend.accounts.models import User
+    from backend.taxonomy import Role
+    user = await session.scalar(select(User).where(User.email == FACILITY_EMAIL))
+    if user is None:
+        service_id = await session.scalar(select(ResourceService.id).where(ResourceService.source == "demo",
+                                                                            ResourceService.name == FACILITY_OF))
+        user, _ = await accounts.create_user(session, actor=SYSTEM, email=FACILITY_EMAIL, display_name="信濃川 施設担当",
+                                             role=Role.FACILITY_CONTACT, service_id=service_id)
+    return user.id
