@@ -120,6 +120,7 @@ async def load(settings: Settings, *, seed: int = 7) -> list[str]:
                       f"{'':<20} TOTP key  {grouped(secret)}"]
         for email, hub_index in (("coordinator@demo.renkei.jp", 0), ("coordinator2@demo.renkei.jp", 1)):
             await _consultations(sessions, actors[email], AREAS[list(AREAS)[hub_index]], rng)
+        await resource_demo.load_referrals(sessions, actor=actors["coordinator@demo.renkei.jp"])   # 資源の不足
     finally:
         await engine.dispose()
     return lines

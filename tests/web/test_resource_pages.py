@@ -191,6 +191,13 @@ async def test_referrals_are_recorded_on_a_consultation_and_become_an_unmet_need
     manager = await _desk(type(client)(transport=client._transport, base_url="http://test"), sessions, world, "manager")
     needs = await manager.get("/unmet-needs")
     assert needs.status_code == 200 and "人工呼吸器" in needs.text and "地域課題として提起する" in needs.text
+    key = re.search(r'name="key" value="([^"]+)"', needs.text).group(1)
+    raised = await manager.post("/unmet-needs/raise", data={"year": str(clock.fiscal_year()), "key": key,
+                                                            "csrf_token": csrf_of(needs.text)})
+    assert raised.status_code == 303
+    assert "地域課題として提起しました" in (await manager.get(raised.headers["location"])).text
+    # a coordinator reads the signals but raising one is the manager's
+    assert "地域課題として提起する" not in (await desk.get("/unmet-needs")).text
     # another hub's coordinator sees neither the consultation's page nor this hub's signals
     other = await _desk(type(client)(transport=client._transport, base_url="http://test"), sessions, other_world)
     assert (await other.get(f"/consultations/{cid}/referrals")).status_code == 404

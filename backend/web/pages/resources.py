@@ -42,7 +42,7 @@ async def search_page(request: Request, me: Viewer = Depends(viewer)):
     vocab = await rc.vocabulary(request, me)
     prefecture = await rc.prefecture_of(request, me)
     form, filt = _filter(request.query_params, vocab, prefecture)
-    searched = any(v for k, v in form.items())
+    searched = bool(request.query_params)      # 検索する with no condition lists everything, freshest first
     page, error = None, None
     if searched:
         after = request.query_params.get("after") or None
