@@ -214,3 +214,15 @@ async def test_admins_review_the_crosswalk_and_everyone_reads_the_sources(client
     coordinator = await _desk(type(client)(transport=client._transport, base_url="http://test"), sessions, world)
     assert (await coordinator.get("/admin/resources/crosswalk")).status_code == 404
     assert (await coordinator.get("/resources/sources")).status_code == 200
+
+
+async def test_an_admin_invites_a_facility_contact_for_one_entry(client, gql, sessions, world):
+    t = tag()
+    sid = await new_service(gql, world.coordinator, f"招待テスト訪看{t}")
+    admin = await _desk(client, sessions, world, "admin")
+    missing = await _post(admin, "/admin/people", "/admin/people/invite",
+                          {"email": f"fc-inv-{t}@example.jp", "role": "facility_contact"})
+    assert missing.status_code == 400 and 'id="f-serviceId-error"' in missing.text
+    ok = await _post(admin, "/admin/people", "/admin/people/invite",
+                     {"email": f"fc-inv-{t}@example.jp", "role": "facility_contact", "serviceId": sid})
+    assert ok.status_code == 200 and f"fc-inv-{t}@example.jp に招待メールを送りました" in ok.text
