@@ -226,3 +226,12 @@ async def test_an_admin_invites_a_facility_contact_for_one_entry(client, gql, se
     ok = await _post(admin, "/admin/people", "/admin/people/invite",
                      {"email": f"fc-inv-{t}@example.jp", "role": "facility_contact", "serviceId": sid})
     assert ok.status_code == 200 and f"fc-inv-{t}@example.jp に招待メールを送りました" in ok.text
+
+
+async def test_odd_query_strings_never_break_the_search_page(client, sessions, world):
+    desk = await _desk(client, sessions, world)
+    for params in ({"q": "x" * 500}, {"kind": "BOGUS"}, {"cap": "teleport"}, {"when": "yesterday"}, {"chome": "一丁目"},
+                   {"area": "15202", "chome": "あ" * 300}, {"q": "デモ", "after": "not-a-cursor"}, {"area": "1520"},
+                   {"area": "152021"}):
+        r = await desk.get("/resources", params=params)
+        assert r.status_code in (200, 400), (params, r.status_code)

@@ -16,9 +16,9 @@ WHEN = {"now": "今開いている", "tonight": "今夜（18時〜翌6時）", "
 
 def _filter(params, vocab: dict, prefecture: str | None) -> tuple[dict, dict]:
     """The query string as the form shows it and as ResourceSearchFilter takes it."""
-    form = {"q": params.get("q", "").strip(), "kind": params.get("kind", ""), "caps": params.getlist("cap"),
+    form = {"q": params.get("q", "").strip()[:100], "kind": params.get("kind", ""), "caps": params.getlist("cap"),
             "pops": params.getlist("pop"), "consult": params.get("consult") == "1", "area": params.get("area", "").strip(),
-            "chome": params.get("chome", "").strip(), "when": params.get("when", ""),
+            "chome": params.get("chome", "").strip()[:100], "when": params.get("when", ""),
             "vacancy": params.get("vacancy") == "1"}
     known = set(vocab["labels"])
     form["caps"] = [c for c in form["caps"] if c in known]
@@ -49,9 +49,14 @@ async def search_page(request: Request, me: Viewer = Depends(viewer)):
         if form["area"] and not rc.known_municipality(filt["municipalityCode"]):
             error = "市区町村が見つかりません。名前（例：長岡市）か5桁のコードで入力してください。"
         else:
-            data = await rc.run(request, me, "SearchResources", {"filter": filt, "first": PAGE_SIZE, "after": after,
-                                                                 "show": form["caps"] + form["pops"]})
-            page = data["resourceSearch"]
+            variables = {"filter": filt, "first": PAGE_SIZE, "after": after, "show": form["caps"] + form["pops"]}
+            try:
+                page = (await rc.run(request, me, "SearchResources", variables))["resourceSearch"]
+            except rc.operations.OperationFailed:
+                if after is None:
+                    raise
+                # a cursor edited by hand (or from an old link): start again from the first page
+                page = (await rc.run(request, me, "SearchResources", {**variables, "after": None}))["resourceSearch"]
     context = dict(vocab=vocab, form=form, page=page, searched=searched, error=error, when_options=WHEN,
                    municipalities=rc.municipality_choices(prefecture), desk=policy.verifies_resources(me.actor),
                    query=_without_after(request), holiday=_holiday_label(vocab["calendar"]))
