@@ -48,6 +48,8 @@ async def test_a_coordinator_searches_with_filters_during_a_call_and_opens_a_res
     await page.get_by_role("button", name="検索する").press("Enter")
     result = page.get_by_role("link", name="訪問看護ステーションあおぞら長岡（デモ）")
     await result.wait_for()
+    # the latest request wins (hx-sync replace): the answer to every filter, not to the name typed first
+    await page.locator(".result-count", has_text=re.compile("^1件")).wait_for()
     assert await page.locator("table.resource-results tbody tr").count() == 1
     await page.get_by_text("人工呼吸器：可").wait_for()
     assert "cap=ventilator" in page.url                         # the filters are in the address: back works
