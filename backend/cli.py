@@ -133,6 +133,7 @@ def invite(email: str,
            role: str = typer.Option(..., "--role", help="admin, prefecture_analyst, hub_manager or coordinator."),
            hub: int | None = typer.Option(None, "--hub", help="Hub id (hub_manager, coordinator)."),
            prefecture: str | None = typer.Option(None, "--prefecture", help="Prefecture code (prefecture_analyst)."),
+           service: int | None = typer.Option(None, "--service", help="Resource directory entry id (facility_contact)."),
            name: str | None = typer.Option(None, "--name", help="Display name (the person may change it).")) -> None:
     """Invite a person: the link (valid 72 hours, once) is e-mailed and printed as the last line."""
     from backend.accounts import invitations
@@ -153,7 +154,7 @@ def invite(email: str,
             async with transaction(make_sessions(engine)) as session:
                 invited = await invitations.invite(session, actor=SYSTEM, settings=settings, email=email,
                                                    role=roles[role.lower()], hub_id=hub, prefecture_code=prefecture,
-                                                   display_name=name)
+                                                   display_name=name, service_id=service)
             return invited.url
         finally:
             await engine.dispose()

@@ -114,8 +114,13 @@ async def load(settings: Settings, *, seed: int = 7) -> list[str]:
                           f"{'':<20} TOTP key  {grouped(secret)}", f"{'':<20} API token {token}"]
         async with transaction(sessions) as s:   # the demo area's resource directory (backend/resources/demo.py)
             await resource_demo.load_directory(s, actor=actors["coordinator@demo.renkei.jp"])
+            facility_id = await resource_demo.facility_contact(s)   # a FACILITY_CONTACT keeping one demo entry
+            password, secret = await login.set_demo_credentials(s, user_id=facility_id)
+            lines += [f"{Role.FACILITY_CONTACT.name:<20} {resource_demo.FACILITY_EMAIL}", f"{'':<20} password  {password}",
+                      f"{'':<20} TOTP key  {grouped(secret)}"]
         for email, hub_index in (("coordinator@demo.renkei.jp", 0), ("coordinator2@demo.renkei.jp", 1)):
             await _consultations(sessions, actors[email], AREAS[list(AREAS)[hub_index]], rng)
+        await resource_demo.load_referrals(sessions, actor=actors["coordinator@demo.renkei.jp"])   # 資源の不足
     finally:
         await engine.dispose()
     return lines

@@ -127,6 +127,7 @@ async def shoot(out: Path) -> list[Path]:
                 await harness.log_in(page, server.url, email=email, password=password, secret=secret, path="/issues")
                 await save(page, "20-hub-manager-issue-board-placeholder")
 
+                await resource_screens(server, page_for, save, credentials)
                 await analyst_screens(server, page_for, save, credentials["analyst"])
                 page = await admin_screens(server, page_for, save, credentials["admin"])
                 await page.goto(server.url + "/no-such-page")
@@ -160,6 +161,46 @@ async def coordinator_screens(server, page, save) -> None:
     await page.get_by_role("button", name="検索する").click()
     await page.get_by_role("heading", name="検索結果", exact=False).first.wait_for()
     await save(page, "15-coordinator-search")
+
+
+async def resource_screens(server, page_for, save, credentials) -> None:
+    """The resource directory: 資源検索 with filters, 資源詳細, 新規登録, 訂正の確認, 出典, a consultation's referrals,
+    自事業所の情報 (the facility contact), 資源の不足 (the hub manager), 資源の名寄せ (the admin)."""
+    email, password, secret = credentials["coordinator"]
+    page = await page_for()
+    await harness.log_in(page, server.url, email=email, password=password, secret=secret, path="/resources")
+    await save(page, "50-resource-search")
+    await page.goto(server.url + "/resources?q=%E3%83%87%E3%83%A2&area=%E9%95%B7%E5%B2%A1%E5%B8%82&cap=night_holiday")
+    await save(page, "51-resource-search-results")
+    await page.get_by_role("link", name="訪問看護ステーションあおぞら長岡（デモ）").click()
+    await page.get_by_role("heading", name="対応できること").wait_for()
+    await save(page, "52-resource-detail")
+    await page.set_viewport_size(TABLET)
+    await page.goto(server.url + "/resources?q=%E3%83%87%E3%83%A2&when=now")
+    await save(page, "53-resource-search-tablet")
+    await page.set_viewport_size(OFFICE)
+    for path, name in (("/resources/new", "54-resource-new"), ("/resources/corrections", "55-resource-corrections"),
+                       ("/resources/sources", "56-resource-sources")):
+        await page.goto(server.url + path)
+        await save(page, name)
+    await page.goto(server.url + "/consultations")
+    consultation = (await page.locator("table.list tbody a").first.get_attribute("href")) or "/consultations/1"
+    await page.goto(server.url + consultation + "/referrals?q=%E8%A8%AA%E5%95%8F%E7%9C%8B%E8%AD%B7")
+    await save(page, "57-consultation-referrals")
+    email, password, secret = credentials["facility"]
+    page = await page_for()
+    await harness.log_in(page, server.url, email=email, password=password, secret=secret)
+    await page.get_by_role("heading", name="空き状況").wait_for()
+    await save(page, "58-facility-my-service")
+    email, password, secret = credentials["manager"]
+    page = await page_for()
+    await harness.log_in(page, server.url, email=email, password=password, secret=secret, path="/unmet-needs")
+    await save(page, "59-hub-unmet-needs")
+    email, password, secret = credentials["admin"]
+    page = await page_for()
+    await harness.log_in(page, server.url, email=email, password=password, secret=secret,
+                         path="/admin/resources/crosswalk")
+    await save(page, "60-admin-resource-crosswalk")
 
 
 async def analyst_screens(server, page_for, save, credential) -> None:

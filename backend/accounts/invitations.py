@@ -45,7 +45,7 @@ class Invited:
 
 async def invite(session: AsyncSession, *, actor: Actor, settings: Settings, email: str, role: Role,
                  hub_id: int | None = None, prefecture_code: str | None = None,
-                 display_name: str | None = None) -> Invited:
+                 display_name: str | None = None, service_id: int | None = None) -> Invited:
     """Creates the account (no password, no API token) and its link, and queues the e-mail. An account
     that never set a password may be invited again: its earlier links stop working."""
     if not policy.administers(actor):
@@ -56,7 +56,8 @@ async def invite(session: AsyncSession, *, actor: Actor, settings: Settings, ema
     if existing is None:
         name = display_name or email.strip().split("@", 1)[0]
         user, _ = await accounts.create_user(session, actor=actor, email=email, display_name=name, role=role,
-                                             hub_id=hub_id, prefecture_code=prefecture_code, issue_api_token=False)
+                                             hub_id=hub_id, prefecture_code=prefecture_code, issue_api_token=False,
+                                             service_id=service_id)   # FACILITY_CONTACT: the entry they keep
     else:
         user = existing
         await session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))

@@ -92,3 +92,63 @@ async def load_directory(session: AsyncSession, *, actor: Actor) -> int:
 
 
 
+
+FACILITY_EMAIL = "facility@demo.renkei.jp"
+FACILITY_OF = "ショートステイ信濃川（デモ）"
+
+
+async def facility_contact(session: AsyncSession) -> int:
+    """The demo's facility contact (事業所担当者), keeping the demo short stay's vacancy; returns its user id."""
+    from backend.accounts import service as accounts
+    from backend.accounts.actor import SYSTEM
+    from backend.accounts.models import User
+    from backend.taxonomy import Role
+    user = await session.scalar(select(User).where(User.email == FACILITY_EMAIL))
+    if user is None:
+        service_id = await session.scalar(select(ResourceService.id).where(ResourceService.source == "demo",
+                                                                            ResourceService.name == FACILITY_OF))
+        user, _ = await accounts.create_user(session, actor=SYSTEM, email=FACILITY_EMAIL, display_name="信濃川 施設担当",
+                                             role=Role.FACILITY_CONTACT, service_id=service_id)
+    return user.id
+
+
+# Calls where every visiting nurse station contacted declined: the hub's 資源の不足 page has a signal to show.
+REFERRAL_CALLS = [
+    ("医療的ケア児の在宅移行。人工呼吸器を使う子を受けてくれる訪問看護を探している。", "15202"),
+    ("気管切開と人工呼吸器の小児。退院に向けて訪問看護の受け先がない。", "15208"),
+    ("人工呼吸器の小児の退院調整。近くの訪問看護ステーションに断られた。", "15202"),
+]
+
+
+async def load_referrals(sessions, *, actor: Actor) -> int:
+    """Adds the demo's declined referrals once (the idempotency keys keep a second run from adding more)."""
+    from backend.consultations import service as consultations
+    from backend.consultations.domain import NewAction, NewConsultation, ReferralItem
+    from backend.db import transaction
+    from backend.resources.vocabulary import DeclineReason, ReferralOutcome
+    from backend.taxonomy import CallerRole, Channel, ResponseType
+    from backend.taxonomy import ConsultationCategory as Cat
+    async with sessions() as s:
+        stations = list(await s.scalars(select(ResourceService.id).where(
+            ResourceService.source == "demo", ResourceService.kind == ServiceKind.VISITING_NURSE.value)
+            .order_by(ResourceService.id)))
+    added = 0
+    for i, (summary, municipality) in enumerate(REFERRAL_CALLS):
+        received = utcnow() - timedelta(hours=2 * (i + 1))
+        try:
+            async with transaction(sessions) as s:
+                row = await consultations.log(s, actor=actor, data=NewConsultation(
+                    idempotency_key=f"demo-referral-{actor.user_id}-{i}", received_at=received, channel=Channel.PHONE,
+                    caller_role=CallerRole.DISCHARGE_SUPPORT_NURSE, municipality_code=municipality, summary=summary,
+                    categories=[Cat.PEDIATRIC_MEDICAL_CARE, Cat.FIND_VISITING_NURSE_REHAB], urgency=3))
+                reasons = [DeclineReason.NO_CHILDREN, DeclineReason.PROCEDURE_UNSUPPORTED, DeclineReason.NO_VACANCY]
+                await consultations.record_action(s, actor=actor, data=NewAction(
+                    consultation_id=str(row.id), performed_at=received + timedelta(minutes=30),
+                    type=ResponseType.RESOURCE_REFERRAL, minutes=40, needed_capabilities=["ventilator", "pediatric"],
+                    referrals=[ReferralItem(service_id=str(sid), outcome=ReferralOutcome.DECLINED,
+                                            decline_reason=reasons[(i + n) % len(reasons)])
+                               for n, sid in enumerate(stations)]))
+            added += 1
+        except consultations.AlreadyLogged:
+            continue
+    return added

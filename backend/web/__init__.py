@@ -20,14 +20,16 @@ from backend.web.pages import (
     consultations,
     home,
     intake,
+    resource_pages,
     search,
     setup,
     tokens,
 )
 
 log = logging.getLogger("renkei.web")
-PAGES = (account.router, intake.router, search.router, consultation_actions.router, consultations.router, admin.router, analyst.router, setup.router, tokens.router,
-         audit_log.router, home.router)
+PAGES = (account.router, intake.router, search.router, consultation_actions.router, consultations.router,
+         admin.router, analyst.router, setup.router, tokens.router, audit_log.router, *resource_pages.ROUTERS,
+         home.router)
 
 
 def mount(app: FastAPI, web: Web) -> None:

@@ -18,13 +18,16 @@ COORDINATOR = [   # マイ案件 first: a desk's day starts with the follow-ups 
     NavItem("マイ案件", "/consultations"),
     NavItem("受付", "/intake"),
     NavItem("検索", "/search"),
+    NavItem("資源検索", "/resources"),
 ]
 HUB_MANAGER = [
     NavItem("マイ案件", "/consultations"),
-    NavItem("検索", "/search", ready=False),
+    NavItem("資源検索", "/resources"),
+    NavItem("検索", "/search"),
     NavItem("地域課題ボード", "/issues", ready=False),
     NavItem("協議の場", "/meetings", ready=False),
     NavItem("メンバー", "/members", ready=False),
+    NavItem("資源の不足", "/unmet-needs"),
 ]
 PREFECTURE_ANALYST = [
     NavItem("ダッシュボード", "/dashboard"),
@@ -35,9 +38,14 @@ ADMIN = [
     NavItem("圏域・拠点", "/admin/areas"),
     NavItem("APIトークン", "/admin/tokens"),
     NavItem("監査ログ", "/admin/audit"),
+    NavItem("資源の名寄せ", "/admin/resources/crosswalk"),
+]
+FACILITY_CONTACT = [
+    NavItem("自事業所の情報", "/my-service"),
 ]
 BY_ROLE = {Role.COORDINATOR: COORDINATOR, Role.HUB_MANAGER: HUB_MANAGER,
-           Role.PREFECTURE_ANALYST: PREFECTURE_ANALYST, Role.ADMIN: ADMIN}
+           Role.PREFECTURE_ANALYST: PREFECTURE_ANALYST, Role.ADMIN: ADMIN,
+           Role.FACILITY_CONTACT: FACILITY_CONTACT}
 
 
 def for_role(role: Role) -> list[NavItem]:

@@ -14,7 +14,7 @@ from backend.taxonomy import Role
 from backend.web.core import PageNotFound, Viewer, redirect, render, viewer, web_of
 
 router = APIRouter()
-_EMPTY_FORM = {"email": "", "displayName": "", "role": "", "hubId": "", "prefectureCode": ""}
+_EMPTY_FORM = {"email": "", "displayName": "", "role": "", "hubId": "", "prefectureCode": "", "serviceId": ""}
 
 
 async def _people_page(request: Request, me: Viewer, *, errors: dict | None = None, form: dict | None = None,
@@ -52,7 +52,9 @@ async def invite(request: Request, me: Viewer = Depends(viewer)):
             invited = await invitations.invite(session, actor=me.actor, settings=web.settings, email=values["email"],
                                                role=Role(values["role"]), hub_id=hub_id,
                                                prefecture_code=values["prefectureCode"] or None,
-                                               display_name=values["displayName"] or None)
+                                               display_name=values["displayName"] or None,
+                                               service_id=parse_id(values["serviceId"], ["serviceId"], "資源")
+                                               if values["serviceId"] else None)
     except Forbidden:
         raise PageNotFound() from None
     except UserInputError as e:
