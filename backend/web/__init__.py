@@ -12,10 +12,11 @@ from backend.web import security
 from backend.web.core import STATIC, CsrfFailed, LoginRequired, PageNotFound, Web, check_csrf, login_url, render
 from backend.web.operations import OperationFailed
 from backend.web.pages import account, admin, analyst, audit_log, consultations, home, setup, tokens
+from backend.web.pages.hub import ROUTERS as HUB_PAGES
 
 log = logging.getLogger("renkei.web")
 PAGES = (account.router, consultations.router, admin.router, analyst.router, setup.router, tokens.router,
-         audit_log.router, home.router)
+         audit_log.router, *HUB_PAGES, home.router)
 
 
 def mount(app: FastAPI, web: Web) -> None:

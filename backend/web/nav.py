@@ -22,9 +22,9 @@ COORDINATOR = [
 HUB_MANAGER = [
     NavItem("マイ案件", "/consultations"),
     NavItem("検索", "/search", ready=False),
-    NavItem("地域課題ボード", "/issues", ready=False),
-    NavItem("協議の場", "/meetings", ready=False),
-    NavItem("メンバー", "/members", ready=False),
+    NavItem("地域課題ボード", "/issues"),
+    NavItem("協議の場", "/meetings"),
+    NavItem("メンバー", "/members"),
 ]
 PREFECTURE_ANALYST = [
     NavItem("ダッシュボード", "/dashboard"),
