@@ -169,7 +169,7 @@ async def test_a_meeting_is_scheduled_previewed_as_mailed_an_example_dropped_and
     assert (await client.get(f"/meetings/{meeting_id}/packet")).status_code == 404    # not built yet
     await app.state.dispatcher.run_pending()
     page = await client.get(f"/meetings/{meeting_id}")
-    assert '<iframe src="/meetings/' in page.text and 'sandbox=""' in page.text
+    assert '<iframe src="/meetings/' in page.text and 'sandbox="allow-same-origin"' in page.text
     assert "委員2名に資料を送付する" in page.text and page.text.count("この例を資料から外す") == 3
     packet = await client.get(f"/meetings/{meeting_id}/packet")
     api = (await gql(world.manager, operation("hub.graphql", "HubMeetingPacket"), {"id": meeting_id}))["data"]
