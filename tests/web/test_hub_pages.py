@@ -6,7 +6,11 @@ members are added and removed with field errors in Japanese; another hub's peopl
 import re
 from html import unescape
 
+from backend.accounts.actor import Actor
+from backend.db import transaction
+from backend.issues import service as issues
 from backend.jobs.dispatch import Dispatcher
+from backend.taxonomy import CareScene, Role
 from tests import clock
 from tests.helpers import operation
 from tests.web.conftest import csrf_of, log_in
@@ -24,6 +28,14 @@ async def _manager(client, sessions, world):
 async def _post(client, path: str, data: dict, *, page: str = "/issues", headers: dict | None = None):
     token = csrf_of((await client.get(page)).text)
     return await client.post(path, data={"csrf_token": token, **data}, headers=headers or {})
+
+
+async def _raise(sessions, world, consultation_ids, scene, title) -> int:
+    manager = Actor(user_id=world.manager_id, role=Role.HUB_MANAGER, hub_id=world.hub_id)
+    async with transaction(sessions) as s:
+        issue = await issues.raise_issue(s, actor=manager, hub_id=world.hub_id, fiscal_year=FY, scene=scene, title=title,
+                                         signature=f"test:{title}", consultation_ids=consultation_ids)
+        return issue.id
 
 
 def _cards(html: str) -> list[str]:
@@ -79,6 +91,11 @@ async def test_merging_two_issues_takes_two_steps_and_moving_a_consultation_chan
     one = await _post(client, "/issues/merge", {"fy": str(FY), "ids": [str(data.first_issue)]})
     assert one.status_code == 303 and "error=merge" in one.headers["location"]
     assert "2件以上選んでください" in (await client.get(one.headers["location"])).text
+    other_scene = await _raise(sessions, world, data.consultation_ids[:2], CareScene.DEMENTIA, "認知症の受診拒否")
+    mixed = await _post(client, "/issues/merge", {"fy": str(FY), "ids": [str(data.first_issue), str(other_scene)],
+                                                  "into": str(data.first_issue)})
+    assert mixed.status_code == 400 and "統合できるのは同じ拠点・同じ場面・同じ年度の課題だけです。" in mixed.text
+    assert 'id="f-into-error"' in mixed.text
     ids = [str(data.first_issue), str(data.second_issue)]
     choose = await _post(client, "/issues/merge", {"fy": str(FY), "ids": ids})
     assert choose.status_code == 200 and "統合先（残す地域課題）" in choose.text
@@ -119,6 +136,8 @@ async def test_regrouping_is_followed_until_the_job_is_done(client, sessions, gq
     assert done.headers["HX-Redirect"] == f"/issues?fy={FY}&done=regrouped"
     assert "再グループ化が完了しました。" in (await client.get(done.headers["HX-Redirect"])).text
     assert (await client.get("/issues/jobs/99999999?fy=2025")).status_code == 404
+    early = await _post(client, "/issues/regroup", {"fy": "2015"})
+    assert early.status_code == 400 and "2015年度はこの拠点のデータの範囲外です" in early.text
 
 
 async def test_members_are_added_with_japanese_field_errors_and_removed(client, sessions, world):

@@ -18,6 +18,7 @@ DONE = {"confirmed": "地域課題を確認済みにしました。", "dismissed
         "reopened": "地域課題を候補に戻しました。", "merged": "地域課題を統合しました。",
         "regrouped": "再グループ化が完了しました。"}
 STATUS_DONE = {"CONFIRMED": "confirmed", "DISMISSED": "dismissed", "CANDIDATE": "reopened"}
+MERGE_ERROR = "統合する地域課題を2件以上選んでください。"
 JOB_STATUS = {"queued": "順番待ち", "running": "グループ化しています", "succeeded": "完了", "failed": "失敗しました"}
 
 
@@ -45,13 +46,9 @@ def card(node: dict) -> dict:
                 examples=[e["node"] for e in node["consultations"]["edges"]])
 
 
-@router.get("/issues")
-async def board(request: Request, fy: str | None = None, scene: str | None = None, after: str | None = None,
-                job: str | None = None, done: str | None = None, error: str | None = None,
-                me: Viewer = Depends(viewer)):
-    hub_id, year, scene_name = hub_of(me), year_of(fy), scene_of(scene)
-    if after is not None and len(after) > 100:
-        raise PageNotFound()
+async def _board(request: Request, me: Viewer, *, year: int, scene_name: str | None, after: str | None = None,
+                 job: str | None = None, notice: str | None = None, error: str | None = None, status: int = 200):
+    hub_id = hub_of(me)
     data = await operations.run(request, me, "hub.graphql", "HubIssueBoard", {
         "hubId": str(hub_id), "fiscalYear": year, "scene": scene_name, "first": PAGE, "after": after or None})
     hub = data.get("hub")
@@ -61,10 +58,21 @@ async def board(request: Request, fy: str | None = None, scene: str | None = Non
     running = None
     if job and job.isdigit() and len(job) < 12:
         running = (await operations.run(request, me, "hub.graphql", "Job", {"id": job})).get("job")
-    return render(request, "hub/board.html", hub=hub, year=year, scene=scene_name or "", years=fiscal_years(),
-                  scenes=SCENES, cards=[card(e["node"]) for e in issues["edges"]], total=issues["totalCount"],
-                  page_info=issues["pageInfo"], notice=DONE.get(done or ""), job=running, job_status=JOB_STATUS,
-                  board_url=board_url(year, scene_name), error=error, year_label=fiscal_year_label(year))
+    return render(request, "hub/board.html", status=status, hub=hub, year=year, scene=scene_name or "",
+                  years=fiscal_years(), scenes=SCENES, cards=[card(e["node"]) for e in issues["edges"]],
+                  total=issues["totalCount"], page_info=issues["pageInfo"], notice=notice, job=running,
+                  job_status=JOB_STATUS, board_url=board_url(year, scene_name), error=error,
+                  year_label=fiscal_year_label(year))
+
+
+@router.get("/issues")
+async def board(request: Request, fy: str | None = None, scene: str | None = None, after: str | None = None,
+                job: str | None = None, done: str | None = None, error: str | None = None,
+                me: Viewer = Depends(viewer)):
+    if after is not None and len(after) > 100:
+        raise PageNotFound()
+    return await _board(request, me, year=year_of(fy), scene_name=scene_of(scene), after=after, job=job,
+                        notice=DONE.get(done or ""), error=MERGE_ERROR if error == "merge" else None)
 
 
 @router.post("/issues/regroup")
@@ -78,7 +86,8 @@ async def regroup(request: Request, me: Viewer = Depends(viewer)):
     if result["userErrors"]:
         if is_missing(result["userErrors"]):
             raise PageNotFound()
-        return redirect(request, board_url(year, scene_name, error="regroup"))
+        return await _board(request, me, year=year, scene_name=scene_name, status=400,
+                            error=result["userErrors"][0]["message"])
     return redirect(request, board_url(year, scene_name, job=result["job"]["id"]) + "#regroup")
 
 
@@ -123,7 +132,7 @@ async def merge(request: Request, me: Viewer = Depends(viewer)):
     into = str(form.get("into", ""))
     back = board_url(year, scene_name)
     if len(ids) < 2:
-        return redirect(request, board_url(year, scene_name, error="merge") + "#merge")
+        return redirect(request, board_url(year, scene_name, error="merge") + "#board-error")
     if into:
         data = await operations.run(request, me, "hub.graphql", "MergeRegionalIssues",
                                     {"input": {"intoId": into, "fromIds": [i for i in ids if i != into]}})

@@ -131,7 +131,10 @@ async def meeting_page(request: Request, meeting_id: str, done: str | None = Non
     examples = await operations.execute(request, me, EXAMPLES, "HubMeetingExamples", {"id": meeting_id})
     packet = (examples.get("hubMeeting") or {}).get("packet") or {"examples": []}
     titles = {a["issue"]["id"]: a["issue"]["title"] for a in meeting["agenda"]}
-    return render(request, "hub/meeting.html", notice=DONE.get(done or ""),
+    notice = DONE.get(done or "")
+    if done == "scheduled" and meeting["packet"]["status"] != "PENDING":
+        notice = "会議を登録し、会議資料を作成しました。内容を確認してから送付してください。"
+    return render(request, "hub/meeting.html", notice=notice,
                   examples=[dict(e, issue_title=titles.get(e["issueId"], "")) for e in packet["examples"]],
                   errors={}, **_state(meeting, await _deliveries(request, me, meeting_id), done == "sending"))
 
