@@ -10,10 +10,19 @@ from starlette.responses import Response
 from backend.fiscal import fiscal_year_label
 from backend.web import operations, security
 from backend.web.core import PageNotFound, Viewer, redirect, render, viewer
-from backend.web.pages.hub_common import SCENES, field_errors, fiscal_years, hub_of, is_missing, scene_of, year_of
+from backend.web.pages.hub_common import (
+    ISSUE_CHOICES,
+    SCENES,
+    field_errors,
+    fiscal_years,
+    hub_of,
+    is_missing,
+    scene_of,
+    year_of,
+)
 
 router = APIRouter()
-PAGE = 50
+PAGE = 24   # cards a page: eight rows of three on an office PC; the rest behind 「次の地域課題」
 DONE = {"confirmed": "地域課題を確認済みにしました。", "dismissed": "地域課題を対象外にしました。",
         "reopened": "地域課題を候補に戻しました。", "merged": "地域課題を統合しました。",
         "regrouped": "再グループ化が完了しました。"}
@@ -144,8 +153,8 @@ async def merge(request: Request, me: Viewer = Depends(viewer)):
         errors = {"into": next(iter(field_errors(result["userErrors"]).values()))}
     else:
         errors = {}
-    data = await operations.run(request, me, "hub.graphql", "HubIssueBoard", {
-        "hubId": str(hub_id), "fiscalYear": year, "scene": scene_name, "first": 100})
+    data = await operations.execute(request, me, ISSUE_CHOICES, "HubIssueChoices",
+                                    {"hubId": str(hub_id), "fiscalYear": year, "scene": scene_name})
     hub = data.get("hub")
     if hub is None:
         raise PageNotFound()

@@ -26,6 +26,17 @@ def year_of(raw: str | None) -> int:
     return int(raw)
 
 
+# the hub's issues of a year as choices (merge, agenda, a move's target): the board's own document would also
+# fetch three example notes a card, which these forms do not show
+ISSUE_CHOICES = """
+query HubIssueChoices($hubId: ID!, $fiscalYear: Int!, $scene: CareScene) {
+  hub(id: $hubId) {
+    regionalIssues(fiscalYear: $fiscalYear, scene: $scene, first: 100) {
+      edges { node { id title scene status consultationCount } }
+    }
+  }
+}
+"""
 SCENES = [(s.name, s.label) for s in CareScene]
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from backend.web import operations
 from backend.web.core import PageNotFound, Viewer, redirect, render, viewer
 from backend.web.pages.hub_board import STATUS_DONE, sparkline
-from backend.web.pages.hub_common import field_errors, hub_of
+from backend.web.pages.hub_common import ISSUE_CHOICES, field_errors, hub_of
 
 router = APIRouter()
 MEMBERS = 100
@@ -19,15 +19,6 @@ query HubIssuePage($id: ID!, $first: Int) {
     trend { month count }
     hub { id }
     consultations(first: $first) { totalCount edges { node { id receivedAt summary status } } }
-  }
-}
-"""
-SIBLINGS = """
-query HubIssueSiblings($hubId: ID!, $fiscalYear: Int!, $scene: CareScene) {
-  hub(id: $hubId) {
-    regionalIssues(fiscalYear: $fiscalYear, scene: $scene, first: 100) {
-      edges { node { id title status consultationCount } }
-    }
   }
 }
 """
@@ -46,7 +37,7 @@ async def _page(request: Request, me: Viewer, issue_id: str, *, errors: dict | N
     issue = data.get("regionalIssue")
     if issue is None or issue["hub"]["id"] != str(me.actor.hub_id):   # another hub's issue: as if missing
         raise PageNotFound()
-    siblings = await operations.execute(request, me, SIBLINGS, "HubIssueSiblings", {
+    siblings = await operations.execute(request, me, ISSUE_CHOICES, "HubIssueChoices", {
         "hubId": issue["hub"]["id"], "fiscalYear": issue["fiscalYear"], "scene": issue["scene"]})
     others = [e["node"] for e in (siblings.get("hub") or {"regionalIssues": {"edges": []}})["regionalIssues"]["edges"]
               if e["node"]["id"] != issue["id"]]

@@ -14,7 +14,7 @@ from backend.meetings import service as meetings
 from backend.meetings import views
 from backend.web import operations, security
 from backend.web.core import PageNotFound, Viewer, redirect, render, viewer, web_of
-from backend.web.pages.hub_common import field_errors, fiscal_years, hub_of, year_of
+from backend.web.pages.hub_common import ISSUE_CHOICES, field_errors, fiscal_years, hub_of, year_of
 
 router = APIRouter()
 EXAMPLES = """
@@ -58,8 +58,8 @@ async def meetings_page(request: Request, me: Viewer = Depends(viewer)):
 async def _new_page(request: Request, me: Viewer, *, year: int, form: dict, errors: dict | None = None,
                     status: int = 200):
     hub_id = hub_of(me)
-    board = await operations.run(request, me, "hub.graphql", "HubIssueBoard",
-                                 {"hubId": str(hub_id), "fiscalYear": year, "first": 100})
+    board = await operations.execute(request, me, ISSUE_CHOICES, "HubIssueChoices",
+                                     {"hubId": str(hub_id), "fiscalYear": year})
     members = await operations.run(request, me, "hub.graphql", "HubMembers", {"hubId": str(hub_id)})
     if board.get("hub") is None or members.get("hub") is None or members["hub"]["members"] is None:
         raise PageNotFound()
