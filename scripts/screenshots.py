@@ -122,10 +122,7 @@ async def shoot(out: Path) -> list[Path]:
                 await page.goto(server.url + "/consultations")
                 await save(page, "14-coordinator-my-consultations-tablet")
 
-                email, password, secret = credentials["manager"]
-                page = await page_for()
-                await harness.log_in(page, server.url, email=email, password=password, secret=secret, path="/issues")
-                await save(page, "20-hub-manager-issue-board-placeholder")
+                await hub_screens(server, page_for, save, credentials["manager"])
 
                 await resource_screens(server, page_for, save, credentials)
                 await analyst_screens(server, page_for, save, credentials["analyst"])
@@ -201,6 +198,35 @@ async def resource_screens(server, page_for, save, credentials) -> None:
     await harness.log_in(page, server.url, email=email, password=password, secret=secret,
                          path="/admin/resources/crosswalk")
     await save(page, "60-admin-resource-crosswalk")
+
+async def hub_screens(server, page_for, save, credential) -> None:
+    """メンバー with two members added, 地域課題ボード after 再グループ化 (the server's own job runner), an issue's
+    page, and a meeting's packet preview."""
+    email, password, secret = credential
+    page = await page_for()
+    await harness.log_in(page, server.url, email=email, password=password, secret=secret, path="/members")
+    for name, organization, address in (("佐藤 花子", "長岡市医師会", "hanako.sato@ishikai.demo.renkei.jp"),
+                                        ("鈴木 一郎", "地域包括支援センター", "ichiro.suzuki@houkatsu.demo.renkei.jp")):
+        await page.get_by_label("氏名").fill(name)
+        await page.get_by_label("所属").fill(organization)
+        await page.get_by_label("メールアドレス").fill(address)
+        await page.get_by_role("button", name="委員を追加する").click()
+        await page.get_by_text("委員を追加しました。").wait_for()
+    await save(page, "23-hub-manager-members")
+    await page.goto(server.url + "/issues")
+    await page.get_by_role("button", name="再グループ化する").click()
+    await page.get_by_text("再グループ化が完了しました。").wait_for(timeout=60_000)
+    await save(page, "20-hub-manager-issue-board")
+    await page.locator("ul.issue-cards h2 a").first.click()
+    await page.get_by_role("heading", name="課題名を変更する").wait_for()
+    await save(page, "21-hub-manager-issue")
+    await page.goto(server.url + "/meetings/new")
+    await page.get_by_label("会議名").fill("第3回 長岡地域在宅医療・介護連携推進会議")
+    for i in range(2):
+        await page.locator("input[name=issueIds]").nth(i).check()
+    await page.get_by_role("button", name="会議を登録して資料を作成する").click()
+    await page.frame_locator("iframe.packet-frame").get_by_role("heading", level=1).wait_for(timeout=60_000)
+    await save(page, "22-hub-manager-meeting-preview")
 
 
 async def analyst_screens(server, page_for, save, credential) -> None:

@@ -221,6 +221,11 @@ async def mark_packet_failed(session: AsyncSession, *, meeting_id: int, reason: 
         meeting.packet_status, meeting.packet_error = "failed", reason
 
 
+def packet_subject(hub_name: str, meeting: HubMeeting) -> str:
+    """The packet e-mail's subject; the delivery list (meetings/views.py) finds the outbox rows by it."""
+    return f"【{hub_name}】{meeting.title}（{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日）資料"
+
+
 async def send_packet(session: AsyncSession, *, meeting_id: int) -> None:
     """One message a recipient (no one sees the others' addresses); a second run sends nothing more."""
     meeting = await session.get(HubMeeting, meeting_id, with_for_update=True)
@@ -229,7 +234,7 @@ async def send_packet(session: AsyncSession, *, meeting_id: int) -> None:
     if meeting.packet_status != "ready":
         meeting = await build_packet(session, meeting_id=meeting_id)
     hub = await session.get(Hub, meeting.hub_id)
-    subject = f"【{hub.name}】{meeting.title}（{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日）資料"
+    subject = packet_subject(hub.name, meeting)
     members = await member_addresses(session, hub_id=meeting.hub_id)
     for address in meeting.recipient_emails:
         if address.lower() not in members:

@@ -25,11 +25,12 @@ from backend.web.pages import (
     setup,
     tokens,
 )
+from backend.web.pages.hub import ROUTERS as HUB_PAGES
 
 log = logging.getLogger("renkei.web")
 PAGES = (account.router, intake.router, search.router, consultation_actions.router, consultations.router,
          admin.router, analyst.router, setup.router, tokens.router, audit_log.router, *resource_pages.ROUTERS,
-         home.router)
+         *HUB_PAGES, home.router)
 
 
 def mount(app: FastAPI, web: Web) -> None:

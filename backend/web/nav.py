@@ -22,11 +22,11 @@ COORDINATOR = [   # マイ案件 first: a desk's day starts with the follow-ups 
 ]
 HUB_MANAGER = [
     NavItem("マイ案件", "/consultations"),
-    NavItem("資源検索", "/resources"),
     NavItem("検索", "/search"),
-    NavItem("地域課題ボード", "/issues", ready=False),
-    NavItem("協議の場", "/meetings", ready=False),
-    NavItem("メンバー", "/members", ready=False),
+    NavItem("地域課題ボード", "/issues"),
+    NavItem("協議の場", "/meetings"),
+    NavItem("メンバー", "/members"),
+    NavItem("資源検索", "/resources"),
     NavItem("資源の不足", "/unmet-needs"),
 ]
 PREFECTURE_ANALYST = [

@@ -40,10 +40,17 @@ async def run(request: Request, viewer: Viewer, file: str, name: str, variables:
               ) -> dict[str, Any]:
     """The operation's `data` as the viewer's API call would return it. GraphQL errors (never expected
     from the contract's own documents) raise OperationFailed; the log names the operation, not the data."""
+    return await execute(request, viewer, document(file, name), name, variables)
+
+
+async def execute(request: Request, viewer: Viewer, source: str, name: str, variables: dict[str, Any] | None = None
+                  ) -> dict[str, Any]:
+    """`run` for a page's own document where the contract has none: still the API's schema, resolvers and
+    scope, so the page cannot show more than /graphql would."""
     web = web_of(request)
     context = web.context_for(viewer.actor)
     async with context.trail():   # audited like the API: what the page showed, what scope refused
-        result = await web.schema.execute(document(file, name), variable_values=variables or {},
+        result = await web.schema.execute(source, variable_values=variables or {},
                                           context_value=context, operation_name=name)
     if result.errors:
         log.error("operation %s failed: %s", name, [e.extensions.get("code") if e.extensions else None

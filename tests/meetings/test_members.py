@@ -31,7 +31,8 @@ async def test_the_manager_keeps_the_member_list_and_every_change_is_audited(gql
     assert (await gql(world.manager, LIST, {"hubId": str(world.hub_id)}))["data"]["hub"]["members"] == []
     async with sessions() as s:
         rows = (await s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "hub_member",
-                                                         AuditEvent.entity_id == added["member"]["id"]))).all()
+                                                         AuditEvent.entity_id == added["member"]["id"])
+                               .order_by(AuditEvent.id))).all()
     assert [r.operation for r in rows] == ["hub_member.add", "hub_member.remove"]
     assert all("佐藤" not in repr(r.fields) and "ishikai" not in repr(r.fields) for r in rows)
 
