@@ -37,9 +37,32 @@ def upgrade() -> None:
         batch.create_index(op.f("ix_consultation_person_id"), ["person_id"], unique=False)
     with op.batch_alter_table("consultation_action") as batch:
         batch.add_column(sa.Column("partners_mask", sa.Integer(), nullable=False, server_default="0"))
+    op.create_table(
+        "desk_report",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("hub_id", sa.Integer(), nullable=False),
+        sa.Column("period_kind", sa.String(length=16), nullable=False),
+        sa.Column("fiscal_year", sa.SmallInteger(), nullable=False),
+        sa.Column("period_index", sa.SmallInteger(), nullable=False),
+        sa.Column("public", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("html", sa.Text(), nullable=True),
+        sa.Column("csv", sa.LargeBinary(), nullable=True),
+        sa.Column("xlsx", sa.LargeBinary(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", backend.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("generated_at", backend.db.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["hub_id"], ["hub.id"], name=op.f("fk_desk_report_hub_id_hub")),
+        sa.ForeignKeyConstraint(["requested_by_id"], ["app_user.id"], name=op.f("fk_desk_report_requested_by_id_app_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_report")),
+    )
+    op.create_index(op.f("ix_desk_report_hub_id"), "desk_report", ["hub_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_desk_report_hub_id"), table_name="desk_report")
+    op.drop_table("desk_report")
     with op.batch_alter_table("consultation_action") as batch:
         batch.drop_column("partners_mask")
     with op.batch_alter_table("consultation") as batch:
