@@ -25,6 +25,7 @@ HUB_MANAGER = [
     NavItem("地域課題ボード", "/issues", ready=False),
     NavItem("協議の場", "/meetings", ready=False),
     NavItem("メンバー", "/members", ready=False),
+    NavItem("実績報告", "/desk-report"),
 ]
 PREFECTURE_ANALYST = [
     NavItem("ダッシュボード", "/dashboard"),
