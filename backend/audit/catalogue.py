@@ -60,6 +60,7 @@ OPERATIONS: dict[str, str] = {
     # the desk report
     "desk_report.request": "実績報告の作成依頼",
     "desk_report.download": "実績報告のダウンロード",
+    "desk_report.evidence": "共有の記録のダウンロード",
     # operations
     "diagnostic.sleep": "診断用ジョブ",
 }
