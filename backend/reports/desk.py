@@ -17,7 +17,8 @@ from backend.consultations.models import Action, Consultation
 from backend.errors import UserInputError
 from backend.fiscal import day_start_utc, fiscal_months, fiscal_year_label, month_key
 from backend.regions import codes
-from backend.regions.models import AreaMunicipality, Hub
+from backend.regions.models import Area, AreaMunicipality, Hub
+from backend.taxonomies import service as taxonomies
 from backend.reports.suppression import Cell, Equation, one_way, suppress
 from backend.taxonomy import (CallerRole, CareScene, Channel, ConsultationCategory, OrganizationType, Outcome,
                               ResponseType, members_of)
@@ -208,9 +209,12 @@ class DeskReport:
         return next(t for t in self.tables if t.key == key)
 
 
-def _labels(kind: str, area_codes: list[str], seen: set[str]) -> list[tuple[str, str]]:
+def _labels(kind: str, area_codes: list[str], seen: set[str], adapted: dict | None = None) -> list[tuple[str, str]]:
     """The values a table lists, with their Japanese labels (every value of the taxonomy, so periods
-    compare row by row)."""
+    compare row by row). An adapted list (categories, responses) gives its own labels and order; its retired
+    values are listed only where a count has them."""
+    if adapted and kind in adapted:
+        return [(t.key, t.label) for t in adapted[kind] if not t.retired or t.key in seen]
     enums = {"caller_role": CallerRole, "channel": Channel, "category": ConsultationCategory,
              "response": ResponseType, "partner": OrganizationType}
     if kind in enums:
@@ -237,7 +241,7 @@ def _cells(values: dict, equations: list[Equation], public: bool, k: int) -> dic
     return suppress(values, equations, k)
 
 
-def _system(f: Figures, area_codes: list[str]) -> tuple[dict, list[Equation]]:
+def _system(f: Figures, area_codes: list[str], adapted: dict | None = None) -> tuple[dict, list[Equation]]:
     """Every count of one period as cells, with the equations a reader could use against them."""
     values: dict = {"consultations": f.consultations, "persons": f.persons, "first": f.first,
                     "continuing": f.continuing, "general": f.general, "timed": f.timed}
@@ -248,7 +252,7 @@ def _system(f: Figures, area_codes: list[str]) -> tuple[dict, list[Equation]]:
         values.update({key: n for key, n in v.items() if key != "consultations"})
         equations += eqs
     for dim in MULTI:   # multiple answers: no equation ties them to the total, each cell stands alone
-        values.update({(dim, v): f.by[dim].get(v, 0) for v, _ in _labels(dim, area_codes, set(f.by[dim]))})
+        values.update({(dim, v): f.by[dim].get(v, 0) for v, _ in _labels(dim, area_codes, set(f.by[dim]), adapted)})
     values.update({("month", m): n for m, (n, _, _) in f.months.items()})
     values.update({("month_persons", m): p for m, (_, p, _) in f.months.items()})
     equations.append(Equation("consultations", tuple(("month", m) for m in f.months)))
@@ -256,10 +260,12 @@ def _system(f: Figures, area_codes: list[str]) -> tuple[dict, list[Equation]]:
 
 
 def publish(current: Figures, previous: Figures, *, hub_name: str, period: Period, area_codes: list[str],
-            public: bool, threshold: int) -> DeskReport:
-    """The tables of both periods; public hides small cells (each period its own system of equations)."""
-    cur_values, cur_eqs = _system(current, area_codes)
-    prev_values, prev_eqs = _system(previous, area_codes)
+            public: bool, threshold: int, adapted: dict | None = None) -> DeskReport:
+    """The tables of both periods; public hides small cells (each period its own system of equations).
+    `adapted`: table → the taxonomy terms in force for the period (taxonomies.service.in_force)."""
+    seen_all = {d: set(current.by[d]) | set(previous.by[d]) for d in MULTI}
+    cur_values, cur_eqs = _system(current, area_codes, _with_seen(adapted, seen_all))
+    prev_values, prev_eqs = _system(previous, area_codes, _with_seen(adapted, seen_all))
     cur = _cells(cur_values, cur_eqs, public, threshold)
     prev = _cells(prev_values, prev_eqs, public, threshold)
     zero = Cell.shown(0)
@@ -281,7 +287,7 @@ def publish(current: Figures, previous: Figures, *, hub_name: str, period: Perio
         seen = set(current.by[dim]) | set(previous.by[dim])
         rows = [Row(v, label, cur.get((dim, v), zero), prev.get((dim, v), zero),
                     share(cur, (dim, v), totals[0]), share(prev, (dim, v), totals[1]))
-                for v, label in _labels(dim, area_codes, seen)]
+                for v, label in _labels(dim, area_codes, seen, adapted)]
         tables.append(Table(dim, TITLES[dim], rows, multiple=dim in MULTI))
     months = [Row(m, f"{int(m[:4])}年{int(m[5:])}月", cur.get(("month", m), zero),
                   prev.get(("month", f"{int(m[:4]) - 1}{m[4:]}"), zero)) for m in period.months]
@@ -291,6 +297,13 @@ def publish(current: Figures, previous: Figures, *, hub_name: str, period: Perio
     tables.append(Table("month_persons", "月別の実人数", month_persons, unit="人"))
     tables.append(_time_table(current, previous, cur, prev, period))
     return DeskReport(hub_name=hub_name, period=period, public=public, threshold=threshold, tables=tables)
+
+
+def _with_seen(adapted: dict | None, seen: dict) -> dict | None:
+    """Both periods list the same rows: a retired value seen in either period is in both systems."""
+    if not adapted:
+        return None
+    return {k: [t for t in terms if not t.retired or t.key in seen.get(k, set())] for k, terms in adapted.items()}
 
 
 def _time_table(current: Figures, previous: Figures, cur: dict, prev: dict, period: Period) -> Table:
@@ -317,8 +330,13 @@ async def build(session: AsyncSession, *, hub_id: int, period: Period, public: b
                                             .order_by(AreaMunicipality.municipality_code)))
     current = await collect(session, hub_id=hub_id, period=period)
     previous = await collect(session, hub_id=hub_id, period=period.previous_year())
+    prefecture = await session.scalar(select(Area.prefecture_code).where(Area.id == hub.area_id))
+    first = period.months[0]
+    on = date(int(first[:4]), int(first[5:]), 1)
+    adapted = {table: await taxonomies.in_force(session, kind=kind, on=on, prefecture_code=prefecture)
+               for table, kind in (("category", "category"), ("response", "response_type"))}
     return publish(current, previous, hub_name=hub.name, period=period, area_codes=area_codes, public=public,
-                   threshold=threshold)
+                   threshold=threshold, adapted=adapted)
 
 
 def both(current: Figures, previous: Figures, **kw) -> tuple[DeskReport, DeskReport]:

@@ -58,9 +58,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_report")),
     )
     op.create_index(op.f("ix_desk_report_hub_id"), "desk_report", ["hub_id"], unique=False)
+    op.create_table(
+        "taxonomy_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("prefecture_code", sa.String(length=2), nullable=True),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("terms", sa.JSON(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", backend.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["created_by_id"], ["app_user.id"], name=op.f("fk_taxonomy_version_created_by_id_app_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_taxonomy_version")),
+    )
+    op.create_index("ix_taxonomy_version_kind_from", "taxonomy_version", ["kind", "prefecture_code", "valid_from"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_taxonomy_version_kind_from", table_name="taxonomy_version")
+    op.drop_table("taxonomy_version")
     op.drop_index(op.f("ix_desk_report_hub_id"), table_name="desk_report")
     op.drop_table("desk_report")
     with op.batch_alter_table("consultation_action") as batch:
