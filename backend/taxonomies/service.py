@@ -86,3 +86,25 @@ async def in_force(session: AsyncSession, *, kind: str, on: date, prefecture_cod
         if row is not None:
             return [Term(**t) for t in row.terms]
     return shipped(kind)
+
+
+@dataclass(frozen=True)
+class Overview:
+    kind: str
+    prefecture_code: str | None
+    current: list[Term]
+    versions: list[TaxonomyVersion]
+
+
+async def overview(session: AsyncSession, *, actor: Actor, kind: str, prefecture_code: str | None, today: date
+                   ) -> Overview | None:
+    """The admin's view of a list: what is in force today and every version; None for anyone else."""
+    if not policy.is_admin(actor) or kind not in KINDS:
+        return None
+    versions = list(await session.scalars(select(TaxonomyVersion).where(
+        TaxonomyVersion.kind == kind,
+        TaxonomyVersion.prefecture_code.is_(None) if prefecture_code is None
+        else TaxonomyVersion.prefecture_code == prefecture_code)
+        .order_by(TaxonomyVersion.valid_from.desc(), TaxonomyVersion.id.desc())))
+    current = await in_force(session, kind=kind, on=today, prefecture_code=prefecture_code)
+    return Overview(kind, prefecture_code, current, versions)
