@@ -131,6 +131,8 @@ async def shoot(out: Path) -> list[Path]:
                 page = await page_for()
                 await harness.log_in(page, server.url, email=email, password=password, secret=secret, path="/issues")
                 await save(page, "20-hub-manager-issue-board-placeholder")
+                await page.goto(server.url + "/desk-report")
+                await save(page, "21-hub-manager-desk-report")
 
                 await analyst_screens(server, page_for, save, credentials["analyst"])
                 page = await admin_screens(server, page_for, save, credentials["admin"])
