@@ -133,7 +133,8 @@ async def load_year(sessions, *, coordinator: Actor, manager: Actor, codes: list
             municipality_code=rng.choice(codes), summary=summary, categories=cats, primary_scene=scene, scenes=[scene],
             urgency=rng.randint(1, 4), general_inquiry=general or None, continues_consultation_id=continues,
             report_as_issue=True if rng.random() < 0.02 else None,
-            subject=None if general else Subject(age_band=rng.choice(list(AgeBand)), care_level=rng.choice(list(CareLevel)),
+            subject=None if general else Subject(age_band=rng.choice(list(AgeBand)),
+                                                 care_level=rng.choice(list(CareLevel)),
                                                  living_situation=rng.choice(list(LivingSituation))))
         async with transaction(sessions) as s:
             row = await consultations.log(s, actor=coordinator, data=data)

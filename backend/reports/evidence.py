@@ -45,7 +45,8 @@ async def entries(session: AsyncSession, *, actor: Actor, hub_id: int, fiscal_ye
         return None
     start, end = fiscal_year_bounds(fiscal_year)
     first, last = _day(start), _day(end)
-    names = {m.email.lower(): m.name for m in await session.scalars(select(HubMember).where(HubMember.hub_id == hub_id))}
+    members = await session.scalars(select(HubMember).where(HubMember.hub_id == hub_id))
+    names = {m.email.lower(): m.name for m in members}
     out: list[Entry] = []
     meetings = await session.scalars(select(HubMeeting).where(HubMeeting.hub_id == hub_id, HubMeeting.held_on >= first,
                                                               HubMeeting.held_on < last).order_by(HubMeeting.held_on))

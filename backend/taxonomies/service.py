@@ -66,8 +66,8 @@ async def publish(session: AsyncSession, *, actor: Actor, kind: str, valid_from:
     if kind not in KINDS:
         raise UserInputError(["kind"], "種類は category か response_type です。", "INVALID")
     cleaned = _clean(kind, terms)
-    row = TaxonomyVersion(kind=kind, prefecture_code=prefecture_code, valid_from=valid_from, created_by_id=actor.user_id,
-                          terms=[vars(t) for t in cleaned])
+    row = TaxonomyVersion(kind=kind, prefecture_code=prefecture_code, valid_from=valid_from,
+                          created_by_id=actor.user_id, terms=[vars(t) for t in cleaned])
     session.add(row)
     await session.flush()
     audit.record(session, actor=actor, operation="taxonomy.publish", entity_type="taxonomy_version", entity_id=row.id,

@@ -11,7 +11,8 @@ from starlette.exceptions import HTTPException
 from backend.web import security
 from backend.web.core import STATIC, CsrfFailed, LoginRequired, PageNotFound, Web, check_csrf, login_url, render
 from backend.web.operations import OperationFailed
-from backend.web.pages import account, admin, analyst, audit_log, consultations, desk_report, home, setup, taxonomy_admin, tokens
+from backend.web.pages import (account, admin, analyst, audit_log, consultations, desk_report, home, setup,
+                               taxonomy_admin, tokens)
 
 log = logging.getLogger("renkei.web")
 PAGES = (account.router, consultations.router, admin.router, analyst.router, setup.router, tokens.router,

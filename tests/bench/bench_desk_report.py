@@ -82,8 +82,10 @@ async def prepare(url: str, rows: int) -> int:
             for cid, c in zip(ids, consultations):
                 for _ in range(rng.randint(1, 3)):
                     acts.append({"consultation_id": cid, "performed_at": c["received_at"],
-                                 "type": rng.choice(list(ResponseType)).value, "minutes": rng.choice([None, 5, 10, 20, 45]),
-                                 "partners_mask": 1 << rng.randrange(len(OrganizationType)) if rng.random() < 0.6 else 0,
+                                 "type": rng.choice(list(ResponseType)).value,
+                                 "minutes": rng.choice([None, 5, 10, 20, 45]),
+                                 "partners_mask": (1 << rng.randrange(len(OrganizationType))
+                                                   if rng.random() < 0.6 else 0),
                                  "performed_by_id": user.id, "created_at": c["received_at"]})
             await s.execute(insert(Action), acts)
     if url.startswith("postgresql"):

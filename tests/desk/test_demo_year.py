@@ -29,16 +29,18 @@ async def test_the_demo_year_fills_the_hub_once(sessions, world):
     added = await demo_year.load_year(sessions, coordinator=coordinator, manager=manager, codes=["15202", "15208"],
                                       count=120)
     assert added == 120
-    assert await demo_year.load_year(sessions, coordinator=coordinator, manager=manager, codes=["15202"], count=120) == 0
+    again = await demo_year.load_year(sessions, coordinator=coordinator, manager=manager, codes=["15202"], count=120)
+    assert again == 0
     async with sessions() as s:
         roles = set(await s.scalars(select(Consultation.caller_role).where(Consultation.hub_id == world.hub_id)))
         assert roles == {r.value for r in CallerRole}
-        minutes = await s.scalar(select(func.sum(Action.minutes)).join(Consultation, Consultation.id == Action.consultation_id)
+        minutes = await s.scalar(select(func.sum(Action.minutes))
+                                 .join(Consultation, Consultation.id == Action.consultation_id)
                                  .where(Consultation.hub_id == world.hub_id))
         assert minutes > 0
         sent = list(await s.scalars(select(HubMeeting.status).where(HubMeeting.hub_id == world.hub_id)))
         assert sent == ["sent", "sent"]
-        report = await desk.build(s, hub_id=world.hub_id, period=desk.Period("fiscal_year", fiscal_year_of(today_jst())),
-                                  public=False, threshold=10)
+        period = desk.Period("fiscal_year", fiscal_year_of(today_jst()))
+        report = await desk.build(s, hub_id=world.hub_id, period=period, public=False, threshold=10)
     summary = {r.key: r.current.count for r in report.table("summary").rows}
     assert summary["continuing"] > 0 and summary["general"] > 0 and summary["persons"] < summary["consultations"]

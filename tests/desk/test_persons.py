@@ -84,8 +84,8 @@ async def test_links_to_another_hub_or_a_wrong_number_look_like_not_found(gql, w
 async def test_relinking_by_update_renumbers_both_persons(gql, world):
     a, _ = await log(gql, world.coordinator, receivedAt=hours_ago(40))
     b, _ = await log(gql, world.coordinator, receivedAt=hours_ago(20))
-    out = (await gql(world.coordinator, UPDATE, {"input": {"id": b["id"], "version": b["version"],
-                                                            "caseNumber": a["caseNumber"]}}))["data"]["updateConsultation"]
+    change = {"id": b["id"], "version": b["version"], "caseNumber": a["caseNumber"]}
+    out = (await gql(world.coordinator, UPDATE, {"input": change}))["data"]["updateConsultation"]
     assert out["userErrors"] == [] and out["consultation"]["contactKind"] == "CONTINUING"
     b = out["consultation"]
     out = (await gql(world.coordinator, UPDATE, {"input": {"id": b["id"], "version": b["version"],

@@ -38,7 +38,8 @@ async def test_reports_use_the_labels_in_force_for_their_period(gql, world, sess
         await taxonomies.publish(s, actor=SYSTEM, kind="category", valid_from=date(fy, 4, 1), terms=adapted_terms(),
                                  prefecture_code=world.prefecture_code)
     async with sessions() as s:
-        now = await desk.build(s, hub_id=world.hub_id, period=desk.Period("fiscal_year", fy), public=False, threshold=10)
+        period = desk.Period("fiscal_year", fy)
+        now = await desk.build(s, hub_id=world.hub_id, period=period, public=False, threshold=10)
         before = await desk.build(s, hub_id=world.hub_id, period=desk.Period("fiscal_year", fy - 1), public=False,
                                   threshold=10)
     rows = now.table("category").rows

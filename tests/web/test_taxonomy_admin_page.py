@@ -9,7 +9,7 @@ from tests.web.conftest import csrf_of, log_in
 
 def form_of(html: str) -> dict:
     import re
-    data = {"csrf_token": csrf_of(html), "kind": "category", "pref": "15", "validFrom": "2026-04-01"}
+    data = {"csrf_token": csrf_of(html), "kind": "category", "pref": "24", "validFrom": "2026-04-01"}
     keys = re.findall(r'<input type="hidden" name="key" value="([a-z_]+)">', html)
     labels = dict(re.findall(r'name="(label-\d+)" value="([^"]*)"', html))
     orders = dict(re.findall(r'name="(order-\d+)" value="([^"]*)"', html))
@@ -25,7 +25,7 @@ def as_form(pairs: list) -> dict:
 
 async def test_an_admin_publishes_a_new_version(client, sessions, world):
     await log_in(client, sessions, user_id=world.ids["admin"], email=world.emails["admin"])
-    page = await client.get("/admin/taxonomies?kind=category&pref=15")
+    page = await client.get("/admin/taxonomies?kind=category&pref=24")
     assert page.status_code == 200 and "在宅医（訪問診療・往診）の紹介" in page.text
     data, keys, labels, orders = form_of(page.text)
     body = [(k, v) for k, v in data.items()] + [("key", k) for k in keys] + list(labels.items()) + list(orders.items())

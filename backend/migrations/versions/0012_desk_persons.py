@@ -54,7 +54,8 @@ def upgrade() -> None:
         sa.Column("created_at", backend.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("generated_at", backend.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["hub_id"], ["hub.id"], name=op.f("fk_desk_report_hub_id_hub")),
-        sa.ForeignKeyConstraint(["requested_by_id"], ["app_user.id"], name=op.f("fk_desk_report_requested_by_id_app_user")),
+        sa.ForeignKeyConstraint(["requested_by_id"], ["app_user.id"],
+                                name=op.f("fk_desk_report_requested_by_id_app_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_report")),
     )
     op.create_index(op.f("ix_desk_report_hub_id"), "desk_report", ["hub_id"], unique=False)
@@ -67,7 +68,8 @@ def upgrade() -> None:
         sa.Column("terms", sa.JSON(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", backend.db.UtcDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["created_by_id"], ["app_user.id"], name=op.f("fk_taxonomy_version_created_by_id_app_user")),
+        sa.ForeignKeyConstraint(["created_by_id"], ["app_user.id"],
+                                name=op.f("fk_taxonomy_version_created_by_id_app_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_taxonomy_version")),
     )
     op.create_index("ix_taxonomy_version_kind_from", "taxonomy_version", ["kind", "prefecture_code", "valid_from"])

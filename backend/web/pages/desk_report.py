@@ -75,5 +75,7 @@ async def order(request: Request, me: Viewer = Depends(viewer)):
         if "hubId" in errors:
             raise PageNotFound()
         return await _page(request, me, period, public, errors=errors, status=400)
-    query = f"kind={period['kind']}&year={period['fiscalYear']}" + (f"&index={period['index']}" if period["index"] else "")
+    query = f"kind={period['kind']}&year={period['fiscalYear']}"
+    if period["index"]:
+        query += f"&index={period['index']}"
     return redirect(request, f"/desk-report?{query}{'&public=1' if public else ''}#files")
