@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from backend import demo_year
 from backend.accounts import login
 from backend.accounts import service as accounts
 from backend.accounts.actor import SYSTEM, Actor
@@ -121,6 +122,9 @@ async def load(settings: Settings, *, seed: int = 7) -> list[str]:
         for email, hub_index in (("coordinator@demo.renkei.jp", 0), ("coordinator2@demo.renkei.jp", 1)):
             await _consultations(sessions, actors[email], AREAS[list(AREAS)[hub_index]], rng)
         await resource_demo.load_referrals(sessions, actor=actors["coordinator@demo.renkei.jp"])   # 資源の不足
+        # the first hub's year of work: what the board, the dashboard and the desk report show (backend/demo_year.py)
+        await demo_year.load_year(sessions, coordinator=actors["coordinator@demo.renkei.jp"],
+                                  manager=actors["manager@demo.renkei.jp"], codes=AREAS[list(AREAS)[0]])
     finally:
         await engine.dispose()
     return lines

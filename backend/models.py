@@ -9,10 +9,11 @@ from backend.jobs.models import Job  # noqa: F401
 from backend.mail.models import OutboxMessage  # noqa: F401
 from backend.meetings.models import AgendaItem, HubMeeting  # noqa: F401
 from backend.regions.models import Area, AreaMunicipality, Hub, Municipality, Prefecture  # noqa: F401
-from backend.reports.models import PrefectureReport  # noqa: F401
+from backend.reports.models import DeskReportFile, PrefectureReport  # noqa: F401
 from backend.resources.models import (ResourceAttribute, ResourceCapacity, ResourceContact,  # noqa: F401
                                       ResourceCorrection, ResourceIdentifier, ResourceImport, ResourceLocation,
                                       ResourceOrganization, ResourcePhone, ResourceReferral, ResourceSchedule,
                                       ResourceService, ResourceServiceArea, ResourceServiceAtLocation,
                                       ResourceUnmatched, ResourceVerification)
+from backend.taxonomies.models import TaxonomyVersion  # noqa: F401
 from backend.text.models import TextModel  # noqa: F401

@@ -238,6 +238,14 @@ class RegionalIssueStatus(Labelled):
     DISMISSED = "dismissed", "対象外"
 
 
+class ContactKind(Labelled):
+    """How a consultation counts in the desk report: 初回 and 継続 are about a person (実人数), 一般相談 is not."""
+
+    FIRST = "first", "初回"
+    CONTINUING = "continuing", "継続"
+    GENERAL = "general", "一般相談"
+
+
 REVIEWED_ISSUE_STATUSES = frozenset(s for s in RegionalIssueStatus if s is not RegionalIssueStatus.CANDIDATE)
 
 

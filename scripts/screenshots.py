@@ -123,6 +123,11 @@ async def shoot(out: Path) -> list[Path]:
                 await save(page, "14-coordinator-my-consultations-tablet")
 
                 await hub_screens(server, page_for, save, credentials["manager"])
+                email, password, secret = credentials["manager"]
+                page = await page_for()
+                await harness.log_in(page, server.url, email=email, password=password, secret=secret,
+                                     path="/desk-report")
+                await save(page, "24-hub-manager-desk-report")
 
                 await resource_screens(server, page_for, save, credentials)
                 await analyst_screens(server, page_for, save, credentials["analyst"])

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from backend.accounts import service as accounts
 from backend.accounts.actor import Actor
+from backend.consultations import persons
 from backend.consultations import service as consultations
 from backend.issues import service as issues
 from backend.regions import service as regions
@@ -31,6 +32,7 @@ class Loaders:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], actor: Actor) -> None:
         self.user = _loader(sessions, accounts.users_by_ids)
         self.actions = _loader(sessions, consultations.actions_for, [])
+        self.case_number = _loader(sessions, persons.case_numbers)
         self.hub = _loader(sessions, regions.hubs_by_ids)
         self.area = _loader(sessions, regions.areas_by_ids)
         self.area_municipalities = _loader(sessions, regions.area_municipality_codes, [])

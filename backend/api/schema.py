@@ -25,6 +25,7 @@ from backend.api.taxonomy import TaxonomyQueries
 from backend.consultations.schema import ConsultationMutations, ConsultationQueries
 from backend.issues.schema import IssueMutations, IssueQueries
 from backend.meetings.schema import MeetingMutations, MeetingQueries
+from backend.reports.desk_schema import DeskReportMutations, DeskReportQueries
 from backend.reports.schema import ReportMutations, ReportQueries
 from backend.resources.schema import ResourceMutations, ResourceQueries
 from backend.settings import Settings, get_settings
@@ -32,13 +33,13 @@ from backend.settings import Settings, get_settings
 
 @strawberry.type
 class Query(TaxonomyQueries, AccountQueries, ConsultationQueries, IssueQueries, MeetingQueries, ReportQueries,
-            ResourceQueries):
+            ResourceQueries, DeskReportQueries):
     pass
 
 
 @strawberry.type
 class Mutation(AccountMutations, ConsultationMutations, IssueMutations, MeetingMutations, ReportMutations,
-               ResourceMutations):
+               ResourceMutations, DeskReportMutations):
     pass
 
 

@@ -57,6 +57,11 @@ OPERATIONS: dict[str, str] = {
     # the prefecture
     "report.request": "報告書の作成依頼",
     "report.download": "報告書のダウンロード",
+    # the desk report
+    "desk_report.request": "実績報告の作成依頼",
+    "desk_report.download": "実績報告のダウンロード",
+    "desk_report.evidence": "共有の記録のダウンロード",
+    "taxonomy.publish": "分類（相談内容・対応内容）の改定",
     # operations
     "diagnostic.sleep": "診断用ジョブ",
 }
@@ -70,6 +75,7 @@ DENIED_ONLY: dict[str, str] = {
     "regional_issue.read": "地域課題の閲覧",
     "regional_issue.change": "地域課題の変更",
     "report.read": "報告書の閲覧",
+    "desk_report.read": "実績報告の閲覧",
 }
 
 ENTITY_TYPES: dict[str, str] = {
@@ -84,6 +90,8 @@ ENTITY_TYPES: dict[str, str] = {
     "hub_meeting": "協議の場",
     "prefecture": "都道府県",
     "prefecture_report": "報告書",
+    "desk_report": "実績報告",
+    "taxonomy_version": "分類の版",
     "job": "ジョブ",
     "resource_service": "資源（サービス）",
     "resource_identifier": "資源の照合",
@@ -97,7 +105,7 @@ GROUPS: dict[str, str] = {   # the filter's groups: an operation's first part �
     "area": "圏域・拠点", "hub": "圏域・拠点", "hub_member": "圏域・拠点",
     "consultation": "相談",
     "issues": "地域課題・協議の場", "issue": "地域課題・協議の場", "meeting": "地域課題・協議の場",
-    "report": "都道府県", "diagnostic": "運用", "resource": "資源",
+    "report": "都道府県", "desk_report": "地域課題・協議の場", "taxonomy": "圏域・拠点", "diagnostic": "運用", "resource": "資源",
 }
 
 

@@ -43,6 +43,11 @@ class NewConsultation:
     urgency: int | None = None
     subject: Subject | None = None
     follow_up_on: date | None = None
+    # persons (実人数): an earlier consultation or a case number of the same person; 一般相談 has none
+    general_inquiry: bool | None = None
+    continues_consultation_id: str | None = None
+    case_number: str | None = None
+    report_as_issue: bool | None = None
 
 
 @dataclass
@@ -55,6 +60,8 @@ class NewAction:
     # services contacted (resource directory) and the capabilities the patient needed
     referrals: list[ReferralItem] = field(default_factory=list)
     needed_capabilities: list[str] | None = None
+    # 連携先: organisation types contacted or referred to
+    partners: list[OrganizationType] = field(default_factory=list)
 
 
 @dataclass
@@ -69,6 +76,10 @@ class ConsultationChanges:
     follow_up_on: date | None | object = UNSET
     summary: str | object = UNSET
     assigned_to_id: str | None | object = UNSET
+    general_inquiry: bool | None | object = UNSET
+    continues_consultation_id: str | None | object = UNSET
+    case_number: str | None | object = UNSET
+    report_as_issue: bool | None | object = UNSET
 
 
 @dataclass
@@ -90,3 +101,4 @@ class ConsultationQuery:
     text: str | None = None
     assigned_to_me: bool | None = None
     follow_up_due: bool | None = None
+    case_number: str | None = None

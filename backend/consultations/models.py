@@ -1,10 +1,24 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db import Base, utcnow
-from backend.taxonomy import CareScene, ConsultationCategory, SubjectFlag, members_of
+from backend.taxonomy import CareScene, ConsultationCategory, OrganizationType, SubjectFlag, members_of
+
+
+class Person(Base):
+    """Whom consultations are about, as the desk counts them (実人数): a case number of the hub and fiscal
+    year (2026-0042), never a name, a birthdate or an address."""
+
+    __tablename__ = "desk_person"
+    __table_args__ = (UniqueConstraint("hub_id", "case_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"))
+    fiscal_year: Mapped[int] = mapped_column(SmallInteger)
+    seq: Mapped[int]
+    case_number: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Consultation(Base):
@@ -59,6 +73,13 @@ class Consultation(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # the person the call is about (a case number, never a name); None for 一般相談 (general_inquiry)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("desk_person.id"), index=True)
+    general_inquiry: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # 継続: the person had an earlier consultation (by received_at, id); kept by persons.renumber
+    continuing: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # 「地域課題として報告」: the coordinator puts it on the hub's issue board even when grouping did not
+    report_as_issue: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     actions: Mapped[list["Action"]] = relationship(lazy="raise", order_by="Action.performed_at")
 
@@ -85,5 +106,11 @@ class Action(Base):
     type: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     minutes: Mapped[int | None]
+    # 連携先: the organisation types contacted or referred to (bit mask of OrganizationType)
+    partners_mask: Mapped[int] = mapped_column(default=0, server_default="0")
     performed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def partners(self) -> list[OrganizationType]:
+        return members_of(OrganizationType, self.partners_mask)

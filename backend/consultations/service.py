@@ -11,7 +11,8 @@ from backend.accounts.actor import Actor
 from backend.accounts.models import User
 from backend.audit import service as audit
 from backend.consultations.domain import UNSET, Closing, ConsultationChanges, ConsultationQuery, NewAction, NewConsultation
-from backend.consultations.models import Action, Consultation
+from backend.consultations import persons
+from backend.consultations.models import Action, Consultation, Person
 from backend.db import utcnow
 from backend.errors import MAX_ID, NotFound, UserInputError, require_parsed
 from backend.errors import parse_id as parse_any_id
@@ -134,6 +135,10 @@ async def log(session: AsyncSession, *, actor: Actor, data: NewConsultation) -> 
         scenes = adopted(suggestions)
         primary = scenes[0] if scenes else None
     subject = data.subject
+    person_id = await persons.resolve(session, actor=actor, hub_id=actor.hub_id, received_at=received_at,
+                                      general_inquiry=data.general_inquiry,
+                                      continues_consultation_id=data.continues_consultation_id,
+                                      case_number=data.case_number)
     now = utcnow()
     values = dict(
         hub_id=actor.hub_id, municipality_code=municipality.code, idempotency_key=key,
@@ -149,12 +154,16 @@ async def log(session: AsyncSession, *, actor: Actor, data: NewConsultation) -> 
         subject_flags_mask=mask_of(subject.flags) if subject else 0,
         follow_up_on=follow_up_on, status=ConsultationStatus.RECEIVED.value, version=1,
         created_by_id=actor.user_id, assignee_id=actor.user_id, created_at=now, updated_at=now,
+        person_id=person_id, general_inquiry=person_id is None, continuing=False,
+        report_as_issue=bool(data.report_as_issue),
     )
     # one Core INSERT … RETURNING id: the intake path has no use for the unit of work's bookkeeping
     try:
         consultation_id = await session.scalar(_INSERT, values)
     except IntegrityError:
         raise AlreadyLogged() from None
+    if person_id is not None and (data.continues_consultation_id or data.case_number):
+        values["continuing"] = (await persons.renumber(session, [person_id]))[consultation_id]
     consultation = Consultation(id=consultation_id, **values)   # what the caller shows; not in the session
     audit.record(session, actor=actor, operation="consultation.log", entity_type="consultation",
                  entity_id=consultation.id, fields=_given_fields(data))
@@ -171,7 +180,9 @@ async def _schedule_grouping(session: AsyncSession, *, hub_id: int, fiscal_year:
 def _given_fields(data) -> list[str]:
     names = {"idempotency_key": "idempotencyKey", "received_at": "receivedAt", "caller_role": "callerRole",
              "caller_organization_type": "callerOrganizationType", "municipality_code": "municipalityCode",
-             "primary_scene": "primaryScene", "follow_up_on": "followUpOn", "assigned_to_id": "assignedToId"}
+             "primary_scene": "primaryScene", "follow_up_on": "followUpOn", "assigned_to_id": "assignedToId",
+             "general_inquiry": "generalInquiry", "continues_consultation_id": "continuesConsultationId",
+             "case_number": "caseNumber", "report_as_issue": "reportAsIssue"}
     return [names.get(k, k) for k, v in vars(data).items() if v is not None and v is not UNSET and k not in ("id",)]
 
 
@@ -220,7 +231,8 @@ async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction)
     if row.status == ConsultationStatus.CLOSED:
         raise UserInputError(["input", "consultationId"], "終結した相談には対応を記録できません。先に再開してください。", "CLOSED")
     action = Action(consultation_id=row.id, performed_at=performed_at, type=data.type.value, note=note,
-                    minutes=data.minutes, performed_by_id=actor.user_id)
+                    minutes=data.minutes, performed_by_id=actor.user_id,
+                    partners_mask=mask_of(data.partners) if data.partners else 0)
     session.add(action)
     if data.referrals or data.needed_capabilities:
         await session.flush()
@@ -236,7 +248,7 @@ async def record_action(session: AsyncSession, *, actor: Actor, data: NewAction)
     await session.flush()
     audit.record(session, actor=actor, operation="consultation.record_action", entity_type="consultation",
                  entity_id=row.id, fields=["actions"] + (["status"] if started else [])
-                 + (["referrals"] if data.referrals else []))
+                 + (["referrals"] if data.referrals else []) + (["partners"] if data.partners else []))
     return row
 
 
@@ -286,12 +298,42 @@ async def update(session: AsyncSession, *, actor: Actor, data: ConsultationChang
     if data.assigned_to_id is not UNSET:
         row.assignee_id = await _assignee(session, actor=actor, raw=data.assigned_to_id, field=f + ["assignedToId"])
         changed.append("assignedToId")
+    changed += await _relink(session, actor=actor, row=row, data=data)
+    if data.report_as_issue is not UNSET:
+        row.report_as_issue = bool(data.report_as_issue)
+        changed.append("reportAsIssue")
     if changed:
         row.version += 1
         await session.flush()
     audit.record(session, actor=actor, operation="consultation.update", entity_type="consultation",
                  entity_id=row.id, fields=changed)
     return row
+
+
+async def _relink(session: AsyncSession, *, actor: Actor, row: Consultation, data: ConsultationChanges) -> list[str]:
+    """A changed person link (another earlier consultation, a case number, 一般相談 or back): both the old
+    and the new person's 初回/継続 are set again."""
+    given = {k: getattr(data, k) for k in ("general_inquiry", "continues_consultation_id", "case_number")
+             if getattr(data, k) is not UNSET}
+    if not given:
+        return []
+    general = bool(given.get("general_inquiry"))   # a link given without the flag means "about a person"
+    continues, number = given.get("continues_consultation_id"), given.get("case_number")
+    if continues is not None and str(continues) == str(row.id):
+        raise UserInputError(["input", "continuesConsultationId"], "同じ相談を継続元にはできません。", "INCONSISTENT")
+    old = row.person_id
+    new = await persons.resolve(session, actor=actor, hub_id=row.hub_id, received_at=row.received_at,
+                                general_inquiry=general, continues_consultation_id=continues, case_number=number,
+                                current_person_id=old)
+    row.person_id, row.general_inquiry = new, new is None
+    await session.flush()
+    flags = await persons.renumber(session, [old, new])
+    row.continuing = flags.get(row.id, False)
+    return [_given_fields_names[k] for k in given]
+
+
+_given_fields_names = {"general_inquiry": "generalInquiry", "continues_consultation_id": "continuesConsultationId",
+                       "case_number": "caseNumber"}
 
 
 async def _assignee(session: AsyncSession, *, actor: Actor, raw: str | None, field: list[str]) -> int | None:
@@ -379,6 +421,9 @@ def _filtered(actor: Actor, q: ConsultationQuery) -> Select:
         needle = normalize(text or "")
         if needle:
             conds.append(Consultation.search_text.like(f"%{_like_escape(needle)}%", escape="\\"))
+    if q.case_number:
+        number = persons.parse_case_number(q.case_number, ["filter", "caseNumber"])
+        conds.append(Consultation.person_id.in_(select(Person.id).where(Person.case_number == number)))
     if q.assigned_to_me:
         conds.append(Consultation.assignee_id == actor.user_id)
     if q.follow_up_due:

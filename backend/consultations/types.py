@@ -12,6 +12,7 @@ from backend.api.enums import (
     CareLevel,
     CareScene,
     Channel,
+    ContactKind,
     ConsultationCategory,
     ConsultationStatus,
     LivingSituation,
@@ -23,12 +24,19 @@ from backend.api.enums import (
 from backend.api.errors import UserError
 from backend.api.scalars import Date, DateTime
 from backend.consultations import models
+from backend.taxonomy import members_of
 from backend.regions.types import Municipality
 from backend.resources.types import DeclineReason, Referral, ReferralOutcome
 
 
 def _opt(enum_cls, value):
     return enum_cls(value) if value is not None else None
+
+
+def contact_kind(row: models.Consultation) -> t.ContactKind:
+    if row.general_inquiry or row.person_id is None:
+        return t.ContactKind.GENERAL
+    return t.ContactKind.CONTINUING if row.continuing else t.ContactKind.FIRST
 
 
 @strawberry.type
@@ -54,6 +62,8 @@ class Action:
     note: str | None
     minutes: int | None
     performed_by_id: strawberry.Private[int]
+    partners: list[OrganizationType] = strawberry.field(
+        description="連携先: the organisation types contacted or referred to in this action")
 
     @strawberry.field
     async def performed_by(self, info: Info[Context, None]) -> User | None:
@@ -67,7 +77,8 @@ class Action:
     @classmethod
     def of(cls, row: models.Action) -> Action:
         return cls(id=strawberry.ID(str(row.id)), performed_at=row.performed_at, type=t.ResponseType(row.type),
-                   note=row.note, minutes=row.minutes, performed_by_id=row.performed_by_id)
+                   note=row.note, minutes=row.minutes, performed_by_id=row.performed_by_id,
+                   partners=members_of(t.OrganizationType, row.partners_mask or 0))
 
 
 @strawberry.type
@@ -103,6 +114,22 @@ class Consultation:
     row_id: strawberry.Private[int]
     created_by_id: strawberry.Private[int]
     assignee_id: strawberry.Private[int | None]
+    general_inquiry: bool = strawberry.field(description="一般相談: about no particular person (counts in 延べ件数 only)")
+    contact_kind: ContactKind = strawberry.field(description="初回, 継続 or 一般相談")
+    report_as_issue: bool = strawberry.field(description="「地域課題として報告」: put forward to the hub's issue board")
+    person_id: strawberry.Private[int | None] = None
+
+    @strawberry.field(description="The desk-internal case number of the person (e.g. 2026-0042; never a name); "
+                                  "null for 一般相談.")
+    async def case_number(self, info: Info[Context, None]) -> str | None:
+        if self.person_id is None:
+            return None
+        return await info.context.loaders.case_number.load(self.person_id)
+
+    @strawberry.field(description="Minutes of all actions summed (null when no action recorded minutes).")
+    async def total_minutes(self, info: Info[Context, None]) -> int | None:
+        minutes = [a.minutes for a in await info.context.loaders.actions.load(self.row_id) if a.minutes is not None]
+        return sum(minutes) if minutes else None
 
     @strawberry.field
     async def actions(self, info: Info[Context, None]) -> list[Action]:
@@ -142,6 +169,8 @@ class Consultation:
                             living_situation=_opt(t.LivingSituation, row.living_situation), flags=row.subject_flags),
             municipality=Municipality.of(row.municipality_code),
             created_by_id=row.created_by_id, assignee_id=row.assignee_id,
+            general_inquiry=bool(row.general_inquiry), report_as_issue=bool(row.report_as_issue),
+            contact_kind=contact_kind(row), person_id=row.person_id,
         )
 
 
@@ -170,6 +199,14 @@ class LogConsultationInput:
     urgency: int | None = None
     subject: SubjectInput | None = None
     follow_up_on: Date | None = None
+    general_inquiry: bool | None = strawberry.field(
+        default=None, description="一般相談 (a rule, a resource, a training): about no particular person")
+    continues_consultation_id: strawberry.ID | None = strawberry.field(
+        default=None, description="継続相談: an earlier consultation of the hub about the same person")
+    case_number: str | None = strawberry.field(
+        default=None, description="継続相談 by the person's desk-internal case number (e.g. 2026-0042)")
+    report_as_issue: bool | None = strawberry.field(
+        default=None, description="「地域課題として報告」: put forward to the hub's issue board")
 
 
 @strawberry.input
@@ -183,6 +220,7 @@ class ConsultationFilter:
     text: str | None = None
     assigned_to_me: bool | None = None
     follow_up_due: bool | None = None
+    case_number: str | None = strawberry.field(default=None, description="the consultations of one person")
 
 
 @strawberry.input
@@ -203,6 +241,8 @@ class RecordActionInput:
         default=None, description="services contacted (resource directory), each accepted or declined with a reason")
     needed_capabilities: list[str] | None = strawberry.field(
         default=None, description="capability keys the patient needed (resourceTaxonomy), for unmet-need signals")
+    partners: list[OrganizationType] | None = strawberry.field(
+        default=None, description="連携先: organisation types contacted or referred to")
 
 
 @strawberry.input
@@ -217,6 +257,10 @@ class UpdateConsultationInput:
     follow_up_on: Date | None = strawberry.UNSET
     summary: str | None = strawberry.UNSET
     assigned_to_id: strawberry.ID | None = strawberry.UNSET
+    general_inquiry: bool | None = strawberry.UNSET
+    continues_consultation_id: strawberry.ID | None = strawberry.UNSET
+    case_number: str | None = strawberry.UNSET
+    report_as_issue: bool | None = strawberry.UNSET
 
 
 @strawberry.input

@@ -73,7 +73,7 @@ async def regroup(session: AsyncSession, *, hub_id: int, fiscal_year: int) -> No
     consultations that fit; a manager's moves stay. Idempotent, and a bounded number of statements."""
     rows = (await session.execute(
         select(Consultation.id, Consultation.summary, Consultation.primary_scene, Consultation.scenes_mask,
-               Consultation.received_at)
+               Consultation.received_at, Consultation.report_as_issue)
         .where(Consultation.hub_id == hub_id, Consultation.fiscal_year == fiscal_year))).all()
     issues = list((await session.scalars(select(RegionalIssue).where(
         RegionalIssue.hub_id == hub_id, RegionalIssue.fiscal_year == fiscal_year).with_for_update())).all())
@@ -97,6 +97,7 @@ async def regroup(session: AsyncSession, *, hub_id: int, fiscal_year: int) -> No
                                                        *(s.name for s in members_of(CareScene, r.scenes_mask))])))
              for r in rows]
     drafts = grouping.group(notes, existing)
+    drafts += _flagged_drafts(rows, drafts, existing)
     by_id = {i.id: i for i in issues}
     wanted: dict[int, set[int]] = {}            # issue id → members it should have (non-locked part)
     for d in drafts:
@@ -133,6 +134,29 @@ async def regroup(session: AsyncSession, *, hub_id: int, fiscal_year: int) -> No
     if gone:
         await session.execute(delete(RegionalIssue).where(RegionalIssue.id.in_(gone)))
     await refresh_derived(session, issue_ids=[i for i in by_id if i not in gone])
+
+
+FLAGGED_SIGNATURE = "flagged:{scene}"
+
+
+def _flagged_drafts(rows, drafts: list[grouping.IssueDraft], existing: list[grouping.ExistingIssue]
+                    ) -> list[grouping.IssueDraft]:
+    """Consultations a coordinator reported as a regional issue (「地域課題として報告」) that grouping put
+    nowhere: one issue per scene holds them, so the board shows them whatever the grouping found."""
+    placed = {c for d in drafts for c in d.member_ids} | {c for e in existing for c in e.locked_ids}
+    excluded = {c for e in existing for c in e.excluded_ids}
+    by_scene: dict[str, list[int]] = defaultdict(list)
+    for r in rows:
+        if r.report_as_issue and r.id not in placed and r.id not in excluded:
+            by_scene[(r.primary_scene or CareScene.CROSS_CUTTING.value).upper()].append(r.id)
+    holder = {sig: e.id for e in existing for sig in e.signatures}
+    out = []
+    for scene, ids in sorted(by_scene.items()):
+        signature = FLAGGED_SIGNATURE.format(scene=scene.lower())
+        out.append(grouping.IssueDraft(scene=scene, signature=signature, key_terms=[], member_ids=sorted(ids),
+                                       title=f"コーディネーターが地域課題として報告した相談（{CareScene[scene].label}）",
+                                       existing_id=holder.get(signature)))
+    return out
 
 
 async def refresh_derived(session: AsyncSession, *, issue_ids: Sequence[int]) -> None:

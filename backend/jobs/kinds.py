@@ -16,7 +16,7 @@ FailureHook = Callable[[AsyncSession, dict], Awaitable[None]]
 
 # the modules that declare job kinds; importing them fills KINDS
 DOMAIN_JOBS = ("backend.consultations.jobs", "backend.issues.jobs", "backend.mail.jobs", "backend.meetings.jobs",
-               "backend.reports.jobs", "backend.jobs.diagnostics")
+               "backend.reports.jobs", "backend.reports.desk_jobs", "backend.jobs.diagnostics")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from backend.accounts.actor import Actor
 from backend.db import transaction
 from backend.regions import codes
-from backend.reports import service
+from backend.reports import desk_service, evidence, service
 
 FORMATS = {  # extension → (content type, disposition)
     "csv": ("text/csv; charset=utf-8", "attachment"),
@@ -40,6 +40,42 @@ def router(authenticate) -> APIRouter:
                    "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
         if fmt == "html":  # a self-contained document: nothing to load, nothing to run
             headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        return Response(body, media_type=media, headers=headers)
+
+    @r.get("/desk-reports/{report_id}.{fmt}")
+    async def desk_download(report_id: str, fmt: str, request: Request,
+                            actor: Actor = Depends(authenticate)) -> Response:
+        if fmt not in FORMATS:
+            raise HTTPException(404, "実績報告が見つかりません。")
+        async with transaction(request.app.state.sessions) as session:
+            row = await desk_service.for_download(session, actor=actor, report_id=report_id)
+            if row is None:
+                raise HTTPException(404, "実績報告が見つかりません。")
+        body = {"csv": row.csv, "xlsx": row.xlsx, "html": (row.html or "").encode("utf-8")}[fmt]
+        media, kind = FORMATS[fmt]
+        version = "公表用" if row.public else "内部用"
+        name = f"相談窓口実績報告_{desk_service.period_of(row).slug}_{version}.{fmt}"
+        headers = {"Content-Disposition": content_disposition(kind, name, f"desk-report-{row.id}.{fmt}"),
+                   "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+        if fmt == "html":
+            headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        return Response(body, media_type=media, headers=headers)
+
+    @r.get("/desk-evidence/{fiscal_year}.{fmt}")
+    async def desk_evidence(fiscal_year: str, fmt: str, request: Request,
+                            actor: Actor = Depends(authenticate)) -> Response:
+        """Evidence of sharing for the caller's own hub, one fiscal year (CSV or XLSX)."""
+        if fmt not in ("csv", "xlsx") or not fiscal_year.isdigit() or len(fiscal_year) != 4 or actor.hub_id is None:
+            raise HTTPException(404, "共有の記録が見つかりません。")
+        async with transaction(request.app.state.sessions) as session:
+            body = await evidence.document(session, actor=actor, hub_id=actor.hub_id, fiscal_year=int(fiscal_year),
+                                           fmt=fmt)
+        if body is None:
+            raise HTTPException(404, "共有の記録が見つかりません。")
+        media, kind = FORMATS[fmt]
+        headers = {"Content-Disposition": content_disposition(kind, f"共有の記録_{fiscal_year}年度.{fmt}",
+                                                              f"sharing-{fiscal_year}.{fmt}"),
+                   "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
         return Response(body, media_type=media, headers=headers)
 
     return r

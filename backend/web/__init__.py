@@ -18,11 +18,13 @@ from backend.web.pages import (
     audit_log,
     consultation_actions,
     consultations,
+    desk_report,
     home,
     intake,
     resource_pages,
     search,
     setup,
+    taxonomy_admin,
     tokens,
 )
 from backend.web.pages.hub import ROUTERS as HUB_PAGES
@@ -30,7 +32,7 @@ from backend.web.pages.hub import ROUTERS as HUB_PAGES
 log = logging.getLogger("renkei.web")
 PAGES = (account.router, intake.router, search.router, consultation_actions.router, consultations.router,
          admin.router, analyst.router, setup.router, tokens.router, audit_log.router, *resource_pages.ROUTERS,
-         *HUB_PAGES, home.router)
+         *HUB_PAGES, desk_report.router, taxonomy_admin.router, home.router)
 
 
 def mount(app: FastAPI, web: Web) -> None:

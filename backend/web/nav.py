@@ -28,6 +28,7 @@ HUB_MANAGER = [
     NavItem("メンバー", "/members"),
     NavItem("資源検索", "/resources"),
     NavItem("資源の不足", "/unmet-needs"),
+    NavItem("実績報告", "/desk-report"),
 ]
 PREFECTURE_ANALYST = [
     NavItem("ダッシュボード", "/dashboard"),

@@ -24,7 +24,8 @@ from tests.helpers import OPERATIONS, log_input, operation
 SCHEMA = build_schema((OPERATIONS.parent / "schema.graphql").read_text(encoding="utf-8"))
 WRITTEN = (Consultation, Action, AuditEvent, Job, HubMeeting, HubMember, RegionalIssue, PrefectureReport)
 CLIENT = {"coordinator.graphql": "coordinator", "hub.graphql": "manager", "admin.graphql": "admin",
-          "prefecture_dashboard.graphql": "analyst", "resources.graphql": "coordinator"}
+          "prefecture_dashboard.graphql": "analyst", "resources.graphql": "coordinator",
+          "desk_report.graphql": "manager"}
 # resources.graphql serves several screens: each operation as the role whose screen sends it
 CLIENT_OF_OPERATION = {**dict.fromkeys(["ResourceCrosswalk", "ConfirmResourceMatch", "SplitResourceMatch",
                                         "ResourceUnmatched", "PlaceUnmatchedResourceRow", "ResourceSources"], "admin"),

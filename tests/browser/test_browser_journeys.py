@@ -146,9 +146,9 @@ async def test_a_coordinator_of_another_hub_sees_none_of_the_first_hubs_data(ser
 
 
 async def test_every_other_screen_passes_axe(server, sessions, world, new_page, accessible):
-    screens = {"manager": ["/account", "/issues", "/meetings", "/members", "/search"],
+    screens = {"manager": ["/account", "/issues", "/meetings", "/members", "/search", "/desk-report"],
                "analyst": ["/dashboard", "/reports"],
-               "admin": ["/admin/areas", "/admin/tokens", "/admin/audit"],
+               "admin": ["/admin/areas", "/admin/tokens", "/admin/audit", "/admin/taxonomies"],
                "coordinator": ["/intake"]}
     for key, paths in screens.items():
         page = await new_page()
