@@ -7,7 +7,7 @@
    the manager moved or merged, are examples of that issue. A consultation joins the best-matching
    problem or issue when it is close enough — its similarity, relative to how close that problem's own
    notes are, reaches KNOWN_RATIO.
-2. New problems. The rest are clustered within their scene (average linkage over a latent semantic
+2. New problems. The rest are clustered together, across scenes (average linkage over a latent semantic
    space of the same features, cut at CLUSTER_DISTANCE), so that several consultations about a problem
    nobody labelled become a candidate issue.
 The thresholds were chosen on the shipped notes (`scripts/eval_text.py --calibrate`): the cluster
@@ -367,12 +367,12 @@ def group(notes: Iterable[Note], existing: Sequence[ExistingIssue] = (), *, mode
             by_signature.setdefault(sig, issue)
     existing_by_id = {issue.id: issue for issue in existing}
     buckets: dict[tuple, list[int]] = defaultdict(list)   # (scene, signature, existing id) → note positions
-    leftovers: dict[str, list[int]] = defaultdict(list)
+    leftovers: list[int] = []
     for k, target in zip(todo, chosen):
         note = notes[k]
         if target is None:
-            if note.scenes and note.scenes[0] not in excluded[note.id]:
-                leftovers[note.scenes[0]].append(k)
+            if note.scenes:
+                leftovers.append(k)
             continue
         if targets.issue_id[target] is not None:
             issue = existing_by_id[targets.issue_id[target]]
@@ -384,29 +384,28 @@ def group(notes: Iterable[Note], existing: Sequence[ExistingIssue] = (), *, mode
             buckets[(scene, signature, issue.id if issue else None)].append(k)
 
     if leftovers:
-        rows = [k for scene in sorted(leftovers) for k in leftovers[scene]]
-        left = X[rows]
+        left = X[leftovers]
         del X   # 20,000 notes: each copy of the matrix is some 50 MB
         E = _latent(left, cat.labelled)
-        where = {k: r for r, k in enumerate(rows)}
         taken: set[int] = set()
-        for scene in sorted(leftovers):
-            positions = leftovers[scene]
-            for members in _clusters(E[[where[k] for k in positions]], cluster_distance):
-                if len(members) < MIN_MEMBERS:
-                    continue
-                ks = [positions[m] for m in members]
-                ids = {notes[k].id for k in ks}
-                # the candidate issue these consultations formed last time keeps its id and name
-                previous = max((issue for issue in existing if issue.scene == scene and not issue.reviewed
-                                and issue.id not in taken and len(issue.member_ids & ids) * 2 > len(ids)),
-                               key=lambda e: (len(e.member_ids & ids), -e.id), default=None)
-                if previous is not None:
-                    taken.add(previous.id)
-                    signature = previous.signatures[0] if previous.signatures else f"cluster:{scene}:{min(ids)}"
-                    buckets[(scene, signature, previous.id)].extend(ks)
-                else:
-                    buckets[(scene, f"cluster:{scene}:{min(ids)}", None)].extend(ks)
+        # one partition, not one per scene: a problem told under different primary scenes stays together;
+        # the cluster's scene is its members' most common primary scene
+        for members in _clusters(E, cluster_distance):
+            scene = min(Counter(notes[leftovers[m]].scenes[0] for m in members).items(), key=lambda c: (-c[1], c[0]))[0]
+            ks = [leftovers[m] for m in members if scene not in excluded[notes[leftovers[m]].id]]
+            if len(ks) < MIN_MEMBERS:
+                continue
+            ids = {notes[k].id for k in ks}
+            # the candidate issue these consultations formed last time keeps its id and name
+            previous = max((issue for issue in existing if issue.scene == scene and not issue.reviewed
+                            and issue.id not in taken and len(issue.member_ids & ids) * 2 > len(ids)),
+                           key=lambda e: (len(e.member_ids & ids), -e.id), default=None)
+            if previous is not None:
+                taken.add(previous.id)
+                signature = previous.signatures[0] if previous.signatures else f"cluster:{scene}:{min(ids)}"
+                buckets[(scene, signature, previous.id)].extend(ks)
+            else:
+                buckets[(scene, f"cluster:{scene}:{min(ids)}", None)].extend(ks)
 
     # interned: the same phrases recur across a year's notes (20,000 notes: a third of the memory)
     phrases = [tuple(sys.intern(p) for p in key_phrases(unicodedata.normalize("NFKC", n.text))) for n in notes]

@@ -103,3 +103,15 @@ def test_a_broken_problem_file_is_refused_with_file_and_line(tmp_path):
     bad.write_text('[[problem]]\nid = "x"\ntitle = "x\n', encoding="utf-8")
     with pytest.raises(LexiconError, match="problems.toml.*line 3"):
         load_problems(bad)
+
+
+def test_a_new_problem_told_under_different_primary_scenes_forms_one_issue_in_its_usual_scene():
+    items = [NEW_PROBLEM[0], NEW_PROBLEM[1], (NEW_PROBLEM[2][0], ["CROSS_CUTTING"]), ("研修の日程を知りたい", ["CROSS_CUTTING"])]
+    [draft] = group(notes(*items))
+    assert draft.member_ids == [0, 1, 2] and draft.scene == "DAILY_CARE"
+
+
+def test_a_consultation_taken_out_of_a_scene_is_not_clustered_back_into_it():
+    excluded = [ExistingIssue(id=9, scene="DAILY_CARE", signatures=("cluster:DAILY_CARE:0",), reviewed=False,
+                              excluded_ids=frozenset([2]))]
+    assert all(2 not in d.member_ids for d in group(notes(*NEW_PROBLEM), excluded) if d.scene == "DAILY_CARE")
