@@ -16,6 +16,8 @@ import re
 import statistics
 import time
 from datetime import timedelta
+
+from tests import clock
 from pathlib import Path
 
 import httpx
@@ -106,9 +108,8 @@ async def measure(url: str, seeded: dict, n: int) -> list[dict]:
         seq = iter(range(10**9))
 
         def intake_form() -> dict:
-            from datetime import datetime
             return {"csrf_token": csrf, "idempotencyKey": f"bench-{time.time_ns()}-{next(seq)}",
-                    "receivedAt": datetime.now(JST).strftime("%Y-%m-%dT%H:%M"), "channel": "PHONE",
+                    "receivedAt": clock.now().astimezone(JST).strftime("%Y-%m-%dT%H:%M"), "channel": "PHONE",
                     "callerRole": "CARE_MANAGER", "municipalityCode": seeded["municipality_code"], "summary": TYPED,
                     "scenes": ["ADMISSION_DISCHARGE"]}
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from backend.fiscal import JST, today_jst
+from tests import clock
 from tests.helpers import log_input, operation
 from tests.web.conftest import csrf_of, log_in
 
@@ -31,10 +32,9 @@ async def _intake_form(client) -> tuple[str, dict]:
 
 
 async def test_intake_offers_the_hubs_municipalities_and_now_in_japan_time(desk, world):
-    from datetime import datetime
     html, form = await _intake_form(desk)
     assert "長岡市（15202）" in html and "糸魚川市（15216）" not in html      # the area only (15202, 15208)
-    now = datetime.now(JST)
+    now = clock.now().astimezone(JST)
     assert form["receivedAt"][:10] == now.strftime("%Y-%m-%d")
     assert 'hx-post="/intake/suggestions"' in html and 'name="scenes"' not in html.split('id="scene-panel"')[0]
 
