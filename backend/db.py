@@ -1,5 +1,6 @@
 """Async engine, session factory and the declarative Base."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -74,8 +75,13 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn):
         # IMMEDIATE: take the write lock up front so busy_timeout applies; a deferred BEGIN that
-        # later upgrades to a writer fails at once with "database is locked" under concurrency
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # later upgrades to a writer fails at once with "database is locked" under concurrency.
+        # A read (reading() below) begins deferred: in WAL mode it then never blocks a writer, even
+        # when a cancelled resolver leaves its connection to the garbage collector.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "renkei_read_only"
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -87,3 +93,15 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
     """One session, one transaction: commit on success, roll back on any exception."""
     async with sessions() as session, session.begin():
         yield session
+
+
+@asynccontextmanager
+async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session that only reads. graphql-core cancels sibling resolvers when one fails; the close is
+    shielded so a cancelled reader still hands its connection back (rolled back) instead of holding it."""
+    session = sessions()
+    try:
+        await session.connection(execution_options={READ_ONLY: True})
+        yield session
+    finally:
+        await asyncio.shield(session.close())

@@ -13,7 +13,7 @@ from strawberry.fastapi import BaseContext
 from backend.accounts.actor import Actor
 from backend.api.loaders import Loaders
 from backend.audit import service as audit
-from backend.db import transaction
+from backend.db import reading, transaction
 from backend.reports.cache import OverviewCache
 from backend.settings import Settings
 
@@ -61,5 +61,5 @@ class Context(BaseContext):
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A short session of a resolver's own: sibling resolvers run concurrently."""
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             yield session

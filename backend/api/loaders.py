@@ -13,6 +13,7 @@ from backend.accounts import service as accounts
 from backend.accounts.actor import Actor
 from backend.consultations import persons
 from backend.consultations import service as consultations
+from backend.db import reading
 from backend.issues import service as issues
 from backend.regions import service as regions
 from backend.resources import corrections as resource_corrections
@@ -22,7 +23,7 @@ from backend.resources import directory, referrals
 def _loader(sessions: async_sessionmaker[AsyncSession],
             fetch: Callable[[AsyncSession, list], Awaitable[dict]], default: Any = None) -> DataLoader:
     async def load(keys: Sequence) -> list:
-        async with sessions() as session:
+        async with reading(sessions) as session:
             found = await fetch(session, list(keys))
         return [found.get(k, default) for k in keys]
     return DataLoader(load_fn=load)
