@@ -61,6 +61,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800, hide_parameters=True)
 
 
+READ_ONLY = "renkei_read_only"   # execution option of reading()'s connections
+
+
 def _sqlite_pragmas(engine: AsyncEngine) -> None:
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs; take it over.
     @event.listens_for(engine.sync_engine, "connect")
@@ -79,9 +82,6 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         # A read (reading() below) begins deferred: in WAL mode it then never blocks a writer, even
         # when a cancelled resolver leaves its connection to the garbage collector.
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
-
-
-READ_ONLY = "renkei_read_only"
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
